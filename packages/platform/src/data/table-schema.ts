@@ -1,0 +1,45 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The shared single-table layout. Catalog and inventory own different item types in it; this is
+ * the one place that names keys and indexes, used by the repositories, the local stack and CDK.
+ */
+export const tableKeys = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds after which DynamoDB TTL may delete the item (idempotency records). */
+  ttlAttribute: 'expiresAt',
+} as const;
+
+export const tableIndexes = {
+  /** Every product, in id (creation) order: partition `entityType`, sort `id`. */
+  entity: { name: 'entity-index', partitionKey: 'entityType', sortKey: 'id' },
+  /** Products of one category: partition `categoryKey`, sort `id`. */
+  category: { name: 'category-index', partitionKey: 'categoryKey', sortKey: 'id' },
+} as const;
+
+/** The CreateTable request for the shared table (on-demand). */
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  const attributes = new Set<string>([tableKeys.partitionKey, tableKeys.sortKey]);
+  for (const index of Object.values(tableIndexes)) {
+    attributes.add(index.partitionKey);
+    attributes.add(index.sortKey);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
+      { AttributeName: tableKeys.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: Object.values(tableIndexes).map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}

@@ -1,0 +1,51 @@
+import { ulid } from 'ulid';
+
+/** A CloudEvents 1.0 JSON event as it travels on the stream. */
+export interface CloudEvent<T = unknown> {
+  specversion: '1.0';
+  /** ULID; consumers deduplicate on it. */
+  id: string;
+  source: string;
+  /** `shop.<service>.<resource>.<past-tense verb>.v<version>` */
+  type: string;
+  /** The resource the event is about (the product id). */
+  subject: string;
+  time: string;
+  datacontenttype: 'application/json';
+  /** CloudEvents partitioning extension: the Kinesis partition key. */
+  partitionkey: string;
+  /** X-Ray trace header of the request that caused the change, when traced. */
+  traceid?: string;
+  data: T;
+}
+
+export interface NewEvent<T> {
+  source: string;
+  type: string;
+  subject: string;
+  data: T;
+  partitionKey?: string;
+  traceId?: string;
+  time?: Date;
+}
+
+/** Wraps a change in the CloudEvents envelope; the partition key defaults to the subject. */
+export function createEvent<T>(event: NewEvent<T>): CloudEvent<T> {
+  return {
+    specversion: '1.0',
+    id: ulid(),
+    source: event.source,
+    type: event.type,
+    subject: event.subject,
+    time: (event.time ?? new Date()).toISOString(),
+    datacontenttype: 'application/json',
+    partitionkey: event.partitionKey ?? event.subject,
+    ...(event.traceId ? { traceid: event.traceId } : {}),
+    data: event.data,
+  };
+}
+
+/** Anything that can put events on the stream. */
+export interface EventPublisher {
+  publish(events: CloudEvent[]): Promise<void>;
+}

@@ -1,0 +1,15 @@
+import type { RouterContext } from '@koa/router';
+import type Koa from 'koa';
+import type { Logger } from '../logging/logger.js';
+
+/** What the app kit puts on `ctx.state` for every request. */
+export interface AppState {
+  requestId: string;
+  log: Logger;
+  /** Set by the idempotency middleware: an id reserved for the resource this request creates. */
+  reservedId?: string;
+}
+
+export type AppContext = Koa.ParameterizedContext<AppState>;
+export type AppRouterContext = RouterContext<AppState>;
+export type AppMiddleware = Koa.Middleware<AppState>;

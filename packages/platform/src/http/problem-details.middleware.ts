@@ -1,0 +1,77 @@
+import { STATUS_CODES } from 'node:http';
+import { AppError } from '../errors/app-error.js';
+import type { AppContext, AppMiddleware } from './app-context.js';
+
+export const problemContentType = 'application/problem+json';
+
+interface HttpLikeError {
+  status?: unknown;
+  statusCode?: unknown;
+  expose?: unknown;
+  type?: unknown;
+  headers?: unknown;
+}
+
+// Errors thrown by Koa, the router and the body parser carry a 4xx status; we answer them with
+// our own wording so no library message or stack ever reaches a client.
+function fromHttpError(error: HttpLikeError): AppError | undefined {
+  const status = Number(error.status ?? error.statusCode);
+  if (!Number.isInteger(status) || status < 400 || status > 499) return undefined;
+  const detail: Record<number, string> = {
+    400: 'The request body is not valid JSON',
+    404: 'No such resource',
+    405: 'Method not allowed on this resource',
+    413: 'The request body is too large',
+    415: 'Request body must be application/json',
+  };
+  const headers =
+    typeof error.headers === 'object' && error.headers !== null ? (error.headers as Record<string, string>) : undefined;
+  return new AppError(status, detail[status] ?? STATUS_CODES[status] ?? 'Bad request', {
+    ...(status === 405 && headers?.Allow ? { headers: { Allow: headers.Allow } } : {}),
+  });
+}
+
+function toProblem(ctx: AppContext, error: AppError) {
+  return {
+    type: 'about:blank',
+    title: error.title,
+    status: error.status,
+    detail: error.detail,
+    instance: ctx.path,
+    requestId: ctx.state.requestId,
+    ...(error.errors ? { errors: error.errors } : {}),
+    ...error.extensions,
+  };
+}
+
+/** Sends an AppError as RFC 9457 problem+json. */
+export function sendProblem(ctx: AppContext, error: AppError): void {
+  ctx.status = error.status;
+  for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
+  ctx.body = toProblem(ctx, error);
+  ctx.type = problemContentType;
+}
+
+/**
+ * The one error handler: typed errors become problem+json with their status, client errors from
+ * libraries become problem+json with our wording, anything else is logged and answered as a
+ * generic 500. An unmatched route becomes a 404 problem too.
+ */
+export function problemDetails(): AppMiddleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        sendProblem(ctx, new AppError(404, 'No such resource'));
+      }
+    } catch (error) {
+      const known = error instanceof AppError ? error : fromHttpError(error as HttpLikeError);
+      if (known) {
+        sendProblem(ctx, known);
+        return;
+      }
+      ctx.state.log?.error({ err: error, requestId: ctx.state.requestId }, 'unhandled error');
+      sendProblem(ctx, new AppError(500, 'An unexpected error occurred'));
+    }
+  };
+}

@@ -1,0 +1,40 @@
+import { ulid } from 'ulid';
+import type { Logger } from '../logging/logger.js';
+import type { AppMiddleware } from './app-context.js';
+
+const acceptableRequestId = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Route template of the request (e.g. `/api/products/:id`), never the raw path. */
+export function routeTemplate(ctx: object): string {
+  const { _matchedRoute: route } = ctx as { _matchedRoute?: string | RegExp };
+  return typeof route === 'string' ? route : 'unmatched';
+}
+
+/**
+ * Gives every request an id (the caller's `X-Request-Id` when it is sane), a child logger, and
+ * one access-log line when it ends.
+ */
+export function requestContext(logger: Logger): AppMiddleware {
+  return async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    const incoming = ctx.get('x-request-id');
+    const requestId = acceptableRequestId.test(incoming) ? incoming : ulid();
+    ctx.state.requestId = requestId;
+    ctx.state.log = logger.child({ requestId });
+    ctx.set('X-Request-Id', requestId);
+    try {
+      await next();
+    } finally {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      ctx.state.log.info(
+        {
+          method: ctx.method,
+          route: routeTemplate(ctx),
+          status: ctx.status,
+          durationMs: Math.round(durationMs * 100) / 100,
+        },
+        'request',
+      );
+    }
+  };
+}

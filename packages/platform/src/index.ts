@@ -1,0 +1,36 @@
+export type { AwsClientOptions } from './aws/aws-clients.js';
+export {
+  createDocumentClient,
+  createDynamoDbClient,
+  createHttpHandler,
+  createKinesisClient,
+} from './aws/aws-clients.js';
+export { isConditionalCheckFailed } from './aws/dynamodb-errors.js';
+export { commonConfig } from './config/common-config.js';
+export type { ConfigKey, ConfigOf, ConfigSpec } from './config/config-schema.js';
+export { defineConfig, describeConfig, loadConfig, port, url } from './config/config-schema.js';
+export { tableDefinition, tableIndexes, tableKeys } from './data/table-schema.js';
+export { fromMinorUnits, isCurrencyCode, minorUnitDigits, toMinorUnits } from './domain/money.js';
+export * from './errors/app-error.js';
+export type { CloudEvent, EventPublisher, NewEvent } from './events/cloud-event.js';
+export { createEvent } from './events/cloud-event.js';
+export type { KinesisPublisherOptions } from './events/kinesis-publisher.js';
+export { backoffDelay, KinesisEventPublisher, PublishError } from './events/kinesis-publisher.js';
+export type { AppContext, AppMiddleware, AppRouterContext, AppState } from './http/app-context.js';
+export type { HttpAppOptions } from './http/create-http-app.js';
+export { createHttpApp } from './http/create-http-app.js';
+export { assertIfMatch, formatEtag, parseIfMatch, requireIfMatch } from './http/etag.js';
+export type { HealthOptions, ReadinessCheck } from './http/health.routes.js';
+export type { Page } from './http/pagination.js';
+export { decodeCursor, encodeCursor, paginationQuery } from './http/pagination.js';
+export { problemContentType, sendProblem } from './http/problem-details.middleware.js';
+export { routeTemplate } from './http/request-context.middleware.js';
+export { validate } from './http/validation.js';
+export type { IdempotencyOptions } from './idempotency/idempotency.middleware.js';
+export { idempotency } from './idempotency/idempotency.middleware.js';
+export type { IdempotencyRecord, StoredResponse } from './idempotency/idempotency.repository.js';
+export { IdempotencyRepository } from './idempotency/idempotency.repository.js';
+export type { Logger } from './logging/logger.js';
+export { createLogger } from './logging/logger.js';
+export type { Route } from './routing/route-table.js';
+export { matchRoute, routeTable } from './routing/route-table.js';
