@@ -1,0 +1,165 @@
+import {
+  assertIfMatch,
+  type EventPublisher,
+  fromMinorUnits,
+  type Logger,
+  NotFoundError,
+  PreconditionFailedError,
+  toMinorUnits,
+  ValidationError,
+} from '@shop/platform';
+import { ulid } from 'ulid';
+import type { Product, ProductInput, ProductPatch } from './product.js';
+import { type ProductChange, productEvent } from './product-events.js';
+import { type ProductsRepository, StaleProductError } from './products.repository.js';
+
+export interface ProductsServiceDeps {
+  repository: ProductsRepository;
+  publisher: EventPublisher;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export type IfMatch = 'any' | number[] | undefined;
+
+const notFound = () => new NotFoundError('Product not found');
+
+function minorUnits(price: number, currency: string): number {
+  const minor = toMinorUnits(price, currency);
+  if (minor === undefined) {
+    throw new ValidationError([{ field: 'price', message: `price has more decimal places than ${currency} allows` }]);
+  }
+  return minor;
+}
+
+/** Catalog use cases. Knows nothing of HTTP; errors are the platform's typed errors. */
+export class ProductsService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ProductsServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async get(id: string): Promise<Product> {
+    const product = await this.deps.repository.get(id);
+    if (!product) throw notFound();
+    return product;
+  }
+
+  list(query: { limit: number; afterId?: string; category?: string }) {
+    return this.deps.repository.list(query);
+  }
+
+  /** Creates a product; `id` is the id an idempotent request reserved, if any. */
+  async create(input: ProductInput, id: string = ulid()): Promise<Product> {
+    const timestamp = this.now().toISOString();
+    const product: Product = {
+      id,
+      name: input.name,
+      description: input.description,
+      priceMinor: minorUnits(input.price, input.currency),
+      currency: input.currency,
+      sku: input.sku ?? `SKU-${id}`,
+      category: input.category,
+      ...(input.supplier ? { supplier: input.supplier } : {}),
+      version: 1,
+      createdAt: timestamp,
+      updatedAt: timestamp,
+    };
+    const { product: stored, created } = await this.deps.repository.create(product);
+    if (created) await this.emit('created', stored);
+    return stored;
+  }
+
+  /** Replaces every client-owned field (PUT). */
+  replace(id: string, input: ProductInput, ifMatch: IfMatch): Promise<Product> {
+    return this.change(id, ifMatch, (current) => ({
+      name: input.name,
+      description: input.description,
+      priceMinor: minorUnits(input.price, input.currency),
+      currency: input.currency,
+      sku: input.sku ?? current.sku,
+      category: input.category,
+      supplier: input.supplier,
+    }));
+  }
+
+  /** Applies a JSON merge patch (PATCH). */
+  patch(id: string, patch: ProductPatch, ifMatch: IfMatch): Promise<Product> {
+    return this.change(id, ifMatch, (current) => {
+      const currency = patch.currency ?? current.currency;
+      const priceChanges = patch.price !== undefined || patch.currency !== undefined;
+      return {
+        name: patch.name ?? current.name,
+        description: patch.description ?? current.description,
+        priceMinor: priceChanges
+          ? minorUnits(patch.price ?? fromMinorUnits(current.priceMinor, current.currency), currency)
+          : current.priceMinor,
+        currency,
+        sku: patch.sku ?? current.sku,
+        category: patch.category ?? current.category,
+        supplier: patch.supplier === null ? undefined : (patch.supplier ?? current.supplier),
+      };
+    });
+  }
+
+  async delete(id: string, ifMatch: IfMatch): Promise<void> {
+    for (;;) {
+      const current = await this.get(id);
+      assertIfMatch(ifMatch, current.version);
+      try {
+        await this.deps.repository.delete(current);
+      } catch (error) {
+        if (error instanceof StaleProductError) {
+          if (ifMatch !== undefined && ifMatch !== 'any') throw new PreconditionFailedError();
+          continue;
+        }
+        throw error;
+      }
+      await this.emit('deleted', { ...current, version: current.version + 1, updatedAt: this.now().toISOString() });
+      return;
+    }
+  }
+
+  // Read, compute, conditional write. Without If-Match a concurrent change is retried on the new
+  // state (no update is lost); with If-Match it is the client's 412.
+  private async change(
+    id: string,
+    ifMatch: IfMatch,
+    compute: (current: Product) => Omit<Product, 'id' | 'version' | 'createdAt' | 'updatedAt'>,
+  ): Promise<Product> {
+    for (;;) {
+      const current = await this.get(id);
+      assertIfMatch(ifMatch, current.version);
+      const fields = compute(current);
+      const next: Product = {
+        id,
+        ...fields,
+        version: current.version + 1,
+        createdAt: current.createdAt,
+        updatedAt: this.now().toISOString(),
+      };
+      if (!fields.supplier) delete next.supplier;
+      try {
+        await this.deps.repository.update(next, current);
+      } catch (error) {
+        if (error instanceof StaleProductError) {
+          if (ifMatch !== undefined && ifMatch !== 'any') throw new PreconditionFailedError();
+          continue;
+        }
+        throw error;
+      }
+      await this.emit('updated', next);
+      return next;
+    }
+  }
+
+  private async emit(change: ProductChange, product: Product): Promise<void> {
+    try {
+      await this.deps.publisher.publish([productEvent(change, product)]);
+    } catch (error) {
+      // The change is committed and stays so; see docs/architecture.md on event delivery.
+      this.deps.logger.error({ err: error, productId: product.id, change }, 'product event not published');
+    }
+  }
+}
