@@ -37,7 +37,7 @@ test.before(async (t) => {
     ctx.body = { received: ctx.request.body, requestId: ctx.state.requestId };
   });
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(router.allowedMethods());
   t.context.server = createServer(app.callback()).listen(0, '127.0.0.1');
   await once(t.context.server, 'listening');
   t.context.baseUrl = `http://127.0.0.1:${(t.context.server.address() as AddressInfo).port}`;

@@ -36,6 +36,6 @@ export function createApp(deps: CatalogDeps) {
   });
   const router = productsRoutes({ products, idempotencyRepository });
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(router.allowedMethods());
   return app;
 }

@@ -27,7 +27,7 @@ function fromHttpError(error: HttpLikeError): AppError | undefined {
   const headers =
     typeof error.headers === 'object' && error.headers !== null ? (error.headers as Record<string, string>) : undefined;
   return new AppError(status, detail[status] ?? STATUS_CODES[status] ?? 'Bad request', {
-    ...(status === 405 && headers?.Allow ? { headers: { Allow: headers.Allow } } : {}),
+    ...(headers?.Allow ? { headers: { Allow: headers.Allow } } : {}),
   });
 }
 
@@ -55,15 +55,18 @@ export function sendProblem(ctx: AppContext, error: AppError): void {
 /**
  * The one error handler: typed errors become problem+json with their status, client errors from
  * libraries become problem+json with our wording, anything else is logged and answered as a
- * generic 500. An unmatched route becomes a 404 problem too.
+ * generic 500. A bare 4xx status left by routing (404, 405) becomes a problem too.
  */
 export function problemDetails(): AppMiddleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        sendProblem(ctx, new AppError(404, 'No such resource'));
-      }
+      // An unmatched route (404) or the router's 405 arrive as a bare status.
+      const bare =
+        ctx.status >= 400 && (ctx.body === undefined || ctx.body === null)
+          ? fromHttpError({ status: ctx.status })
+          : undefined;
+      if (bare) sendProblem(ctx, bare);
     } catch (error) {
       const known = error instanceof AppError ? error : fromHttpError(error as HttpLikeError);
       if (known) {

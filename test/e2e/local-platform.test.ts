@@ -1,0 +1,69 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { freePorts, startPlatform } from './local-platform.js';
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+test('when the platform starts, serves through the gateway, stops and starts again, then data survives and nothing is left running', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'shop-e2e-'));
+  const ports = await freePorts();
+  try {
+    const first = await startPlatform(ports, dataDir);
+    t.true(
+      first.output.some((line) => line.includes(first.gateway)),
+      'the gateway URL is printed',
+    );
+    t.is((await fetch(`${first.gateway}/healthz`)).status, 200);
+    t.is((await fetch(`${first.gateway}/readyz`)).status, 200);
+
+    const created = await fetch(`${first.gateway}/api/products`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Lantern', description: 'Bright', price: 24.5, category: 'camping' }),
+    });
+    t.is(created.status, 201);
+    const location = created.headers.get('location') ?? '';
+    t.regex(location, /^\/api\/products\/[0-9A-Z]{26}$/);
+    const unknown = await fetch(`${first.gateway}/api/nothing-here`);
+    t.is(unknown.status, 404);
+    t.is(unknown.headers.get('content-type')?.split(';')[0], 'application/problem+json');
+
+    t.is(await first.stop('SIGTERM'), 0, 'SIGTERM stops the platform cleanly');
+    for (const [name, port] of Object.entries(ports)) t.false(await isListening(port), `${name} ${port} is closed`);
+
+    const second = await startPlatform(ports, dataDir);
+    const read = await fetch(`${second.gateway}${location}`);
+    t.is(read.status, 200);
+    t.like(await read.json(), { name: 'Lantern', price: 24.5, category: 'camping' });
+    t.is(await second.stop('SIGINT'), 0, 'Ctrl-C stops it cleanly too');
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('when a port is taken, then npm start names the port and its variable and exits 1', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'shop-e2e-'));
+  const ports = await freePorts();
+  const { createServer } = await import('node:net');
+  const blocker = createServer().listen(ports.DYNAMODB_PORT, '127.0.0.1');
+  try {
+    const error = await t.throwsAsync(startPlatform(ports, dataDir));
+    t.regex(error?.message ?? '', new RegExp(`Port ${ports.DYNAMODB_PORT} is already in use; set DYNAMODB_PORT`));
+    t.regex(error?.message ?? '', /exited with 1/);
+  } finally {
+    blocker.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { findFreePorts } from '@shop/local-stack';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const portVariables = [
+  'GATEWAY_PORT',
+  'CATALOG_PORT',
+  'INVENTORY_PORT',
+  'DYNAMODB_PORT',
+  'KINESIS_PORT',
+  'KINESIS_TLS_PORT',
+  'MOTO_PORT',
+] as const;
+
+export type Ports = Record<(typeof portVariables)[number], number>;
+
+export async function freePorts(): Promise<Ports> {
+  const ports = await findFreePorts(portVariables.length);
+  return Object.fromEntries(portVariables.map((name, index) => [name, ports[index]])) as Ports;
+}
+
+/** `npm start` as a newcomer runs it (the same entry point), on the given ports and data dir. */
+export async function startPlatform(ports: Ports, dataDir: string, extraEnv: Record<string, string> = {}) {
+  const env = { ...process.env, DATA_DIR: dataDir, ...extraEnv };
+  for (const [name, port] of Object.entries(ports)) env[name] = String(port);
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'deploy/local/src/main.ts')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const ready = new Promise<void>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on('line', (line) => {
+      output.push(line);
+      if (/\bready\b/.test(line)) resolve();
+    });
+    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => output.push(line));
+    child.once('exit', (code) =>
+      reject(new Error(`npm start exited with ${code} before ready:\n${output.join('\n')}`)),
+    );
+    setTimeout(() => reject(new Error(`npm start not ready in 120 s:\n${output.join('\n')}`)), 120_000).unref();
+  });
+  await ready;
+  return {
+    child,
+    output,
+    gateway: `http://127.0.0.1:${ports.GATEWAY_PORT}`,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      const [code] = (await once(child, 'exit')) as [number | null];
+      return code;
+    },
+  };
+}
