@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick]`: starts its own stack on free ports, measures each scenario against
 // a baseline in the same run, prints a table with ratios and records bench/results.json.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -17,24 +17,32 @@ import { machine, recordResults, type ScenarioResult } from './results-file.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const quick = process.argv.includes('--quick');
 const settings = quick
-  ? { rounds: 1, durationSeconds: 8, warmupSeconds: 2, connections: 10, products: 50 }
-  : { rounds: 3, durationSeconds: 20, warmupSeconds: 5, connections: 10, products: 200 };
+  ? { rounds: 2, durationSeconds: 5, warmupSeconds: 3, connections: 10, products: 50 }
+  : { rounds: 4, durationSeconds: 20, warmupSeconds: 5, connections: 10, products: 200 };
 
 function rssMb(pid: number | undefined): number {
-  if (pid === undefined) return 0;
+  if (pid === undefined || !existsSync(`/proc/${pid}/status`)) return 0;
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 102.4) / 10;
 }
 
-function median(results: LoadResult[]): LoadResult {
-  const sorted = [...results].sort((a, b) => a.rps - b.rps);
-  return sorted[Math.floor(sorted.length / 2)] as LoadResult;
+function mean(results: LoadResult[]): LoadResult {
+  const average = (pick: (result: LoadResult) => number) =>
+    results.reduce((sum, result) => sum + pick(result), 0) / Math.max(results.length, 1);
+  return {
+    rps: average((result) => result.rps),
+    p50Ms: average((result) => result.p50Ms),
+    p99Ms: average((result) => result.p99Ms),
+    errors: results.reduce((sum, result) => sum + result.errors, 0),
+    requests: results.reduce((sum, result) => sum + result.requests, 0),
+  };
 }
 
-async function startChild(name: string, script: string, env: Record<string, string>, readyUrl: string) {
+async function startChild(name: string, script: string, env: Record<string, string>, readyUrl: string, logDir: string) {
   const { command, args } = nodeChildCommand(join(root, script), { tsx: true });
-  const child = superviseChild({ name, command, args, cwd: root, env });
+  const child = superviseChild({ name, command, args, cwd: root, env, logFile: join(logDir, `${name}.log`) });
+  child.onUnexpectedExit(() => console.error(`${name} exited during the benchmark:\n${child.tail()}`));
   await waitForHttp(readyUrl, 30_000, { signal: child.exitSignal }).catch((error: unknown) => {
     throw new Error(`${name} did not start: ${(error as Error).message}\n${child.tail()}`);
   });
@@ -81,6 +89,7 @@ async function main() {
       'services/catalog/src/main.ts',
       { ...env, CATALOG_PORT: String(catalogPort) },
       `${catalogUrl}/readyz`,
+      join(standIns.dataDir, 'logs'),
     );
     children.push(catalog);
     const ids = await seedProducts(catalogUrl, settings.products);
@@ -90,6 +99,7 @@ async function main() {
         'bench/src/baseline-server.ts',
         { ...env, BASELINE_PORT: String(baselinePort) },
         `${baselineUrl}/api/products/${ids[0]}`,
+        join(standIns.dataDir, 'logs'),
       ),
     );
     const paths = ids.map((id) => `/api/products/${id}`);
@@ -100,13 +110,19 @@ async function main() {
     await load(catalogUrl, settings.warmupSeconds);
     const baselineRuns: LoadResult[] = [];
     const catalogRuns: LoadResult[] = [];
-    // Alternating rounds spread machine noise over both sides alike.
+    // Rounds alternate which side goes first, so drift in the stand-ins (caches warming, LevelDB
+    // compaction) and machine noise fall on both sides alike.
     for (let round = 0; round < settings.rounds; round += 1) {
-      baselineRuns.push(await load(baselineUrl, settings.durationSeconds));
-      catalogRuns.push(await load(catalogUrl, settings.durationSeconds));
+      if (round % 2 === 0) {
+        baselineRuns.push(await load(baselineUrl, settings.durationSeconds));
+        catalogRuns.push(await load(catalogUrl, settings.durationSeconds));
+      } else {
+        catalogRuns.push(await load(catalogUrl, settings.durationSeconds));
+        baselineRuns.push(await load(baselineUrl, settings.durationSeconds));
+      }
     }
-    const baseline = median(baselineRuns);
-    const service = median(catalogRuns);
+    const baseline = mean(baselineRuns);
+    const service = mean(catalogRuns);
     const result: ScenarioResult = {
       rps: Math.round(service.rps),
       p50Ms: service.p50Ms,

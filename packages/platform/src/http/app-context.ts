@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger.js';
 /** What the app kit puts on `ctx.state` for every request. */
 export interface AppState {
   requestId: string;
+  /** The process logger; lines about this request carry `requestId`. */
   log: Logger;
   /** Set by the idempotency middleware: an id reserved for the resource this request creates. */
   reservedId?: string;

@@ -24,10 +24,6 @@ export function createHttpApp(options: HttpAppOptions): Koa<AppState> {
   app.silent = true;
   const health = healthRoutes(options.health);
   app.use(requestContext(options.logger));
-  app.use(async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    await next();
-  });
   app.use(problemDetails());
   app.use(jsonBody({ limit: options.bodyLimit ?? '64kb' }));
   app.use(health.routes());

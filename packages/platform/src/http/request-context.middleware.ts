@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logging/logger.js';
 import type { AppMiddleware } from './app-context.js';
 
@@ -11,30 +11,35 @@ export function routeTemplate(ctx: object): string {
 }
 
 /**
- * Gives every request an id (the caller's `X-Request-Id` when it is sane), a child logger, and
- * one access-log line when it ends.
+ * Gives every request an id (the caller's `X-Request-Id` when it is sane) and one access-log line
+ * when it ends, and sets the headers every answer carries. Log lines about a request name its
+ * `requestId`; no child logger is made per request, which is measurable on the hot path.
  */
 export function requestContext(logger: Logger): AppMiddleware {
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     const incoming = ctx.get('x-request-id');
-    const requestId = acceptableRequestId.test(incoming) ? incoming : ulid();
+    const requestId = acceptableRequestId.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = logger.child({ requestId });
+    ctx.state.log = logger;
     ctx.set('X-Request-Id', requestId);
+    ctx.set('X-Content-Type-Options', 'nosniff');
     try {
       await next();
     } finally {
-      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      ctx.state.log.info(
-        {
-          method: ctx.method,
-          route: routeTemplate(ctx),
-          status: ctx.status,
-          durationMs: Math.round(durationMs * 100) / 100,
-        },
-        'request',
-      );
+      if (logger.isLevelEnabled('info')) {
+        const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+        logger.info(
+          {
+            requestId,
+            method: ctx.method,
+            route: routeTemplate(ctx),
+            status: ctx.status,
+            durationMs: Math.round(durationMs * 100) / 100,
+          },
+          'request',
+        );
+      }
     }
   };
 }

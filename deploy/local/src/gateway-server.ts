@@ -1,0 +1,137 @@
+import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { type Logger, matchRoute, problemContentType, type Route } from '@shop/platform';
+import { createProxyServer } from 'http-proxy-3';
+import { probeHttp } from './http-probe.js';
+import { serveStaticFile } from './static-file-responder.js';
+
+export type ServiceName = Route['service'];
+
+export interface GatewayOptions {
+  /** Base URL of each service this gateway can reach, e.g. `{ catalog: 'http://127.0.0.1:3001' }`. */
+  targets: Partial<Record<ServiceName, string>>;
+  /** Directory of the static site served for paths no route matches; none when omitted. */
+  webRoot?: string;
+  logger?: Logger;
+  /** How long `/readyz` waits for each service's own `/readyz`. */
+  readinessTimeoutMs?: number;
+  /** How long a proxied request may wait for the service's answer. */
+  proxyTimeoutMs?: number;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': `${contentType}; charset=utf-8`,
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+function sendProblem(
+  res: ServerResponse,
+  status: number,
+  detail: string,
+  instance: string,
+  headers: Record<string, string> = {},
+): void {
+  for (const [name, value] of Object.entries(headers)) if (!res.headersSent) res.setHeader(name, value);
+  sendJson(
+    res,
+    status,
+    { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, instance },
+    problemContentType,
+  );
+}
+
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0] || '/';
+}
+
+/**
+ * The local stand-in for the ALB: routes by the shared route table to each service's base URL
+ * (path, query, method and headers kept; X-Forwarded-* added), answers its own `/healthz` and
+ * `/readyz`, and serves the static web build for everything that is not an API path. Errors are
+ * answered as problem+json; neither a client that goes away nor a service that is down can crash it.
+ */
+export function createGateway(options: GatewayOptions): Server {
+  const { targets, webRoot, logger } = options;
+  const readinessTimeoutMs = options.readinessTimeoutMs ?? 1000;
+  // Kept-alive upstream sockets are closed before Node's default 5 s server keep-alive timeout,
+  // so a request never lands on a socket the service is just closing.
+  const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 });
+  const proxy = createProxyServer({ xfwd: true, agent, proxyTimeout: options.proxyTimeoutMs ?? 30_000 });
+
+  proxy.on('error', (error, req, res) => {
+    const path = pathOf(req);
+    logger?.warn({ err: error, method: req.method, path }, 'upstream request failed');
+    if ('writeHead' in res) {
+      sendProblem(res, 502, `The service behind ${path} did not answer`, path);
+    } else {
+      (res as Socket).destroy();
+    }
+  });
+  // The client hung up; http-proxy has already dropped the upstream request.
+  proxy.on('econnreset', () => {});
+
+  async function readiness(res: ServerResponse): Promise<void> {
+    const entries = Object.entries(targets).filter((entry): entry is [string, string] => Boolean(entry[1]));
+    const results = await Promise.all(
+      entries.map(async ([name, base]) => {
+        try {
+          const { status } = await probeHttp(new URL('/readyz', base).href, readinessTimeoutMs);
+          return [name, status === 200 ? 'ok' : `failing: status ${status}`] as const;
+        } catch (error) {
+          return [name, `failing: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`] as const;
+        }
+      }),
+    );
+    const checks = Object.fromEntries(results);
+    const ready = results.every(([, state]) => state === 'ok');
+    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = pathOf(req);
+    if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz' && req.method === 'GET') return readiness(res);
+
+    const route = matchRoute(path);
+    if (route) {
+      const target = targets[route.service];
+      if (!target) return sendProblem(res, 503, `The ${route.service} service is not running in this stack`, path);
+      const started = Date.now();
+      res.on('finish', () =>
+        logger?.debug(
+          { method: req.method, path, status: res.statusCode, ms: Date.now() - started, service: route.service },
+          'proxied',
+        ),
+      );
+      proxy.web(req, res, { target });
+      return;
+    }
+    if (path === '/api' || path.startsWith('/api/')) {
+      return sendProblem(res, 404, `No service serves ${path}`, path);
+    }
+    if (!webRoot) return sendProblem(res, 404, `No such resource: ${path}`, path);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendProblem(res, 405, 'Static files are read-only', path, { Allow: 'GET, HEAD' });
+    }
+    const miss = await serveStaticFile(webRoot, req, res);
+    if (miss) sendProblem(res, miss.status, miss.detail, path);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger?.error({ err: error, method: req.method, url: req.url }, 'gateway failed to answer');
+      sendProblem(res, 500, 'The gateway failed to answer', pathOf(req));
+    });
+  });
+  server.on('close', () => agent.destroy());
+  return server;
+}

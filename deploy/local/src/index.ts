@@ -1,0 +1,12 @@
+export type { ChildExit, SuperviseOptions } from './child-supervisor.js';
+export { describeExit, nodeChildCommand, SupervisedChild, superviseChild } from './child-supervisor.js';
+export type { GatewayOptions, ServiceName } from './gateway-server.js';
+export { createGateway } from './gateway-server.js';
+export type { HttpProbeResult, WaitForHttpOptions } from './http-probe.js';
+export { HttpWaitTimeoutError, probeHttp, waitForHttp } from './http-probe.js';
+export { localStackConfig } from './local-stack.config.js';
+export { assertPortFree, findFreePort, findFreePorts, PortInUseError } from './port-finder.js';
+export type { TableProvisioning } from './resource-provisioner.js';
+export { ensureStream, ensureTable } from './resource-provisioner.js';
+export type { StandInName, StandIns, StandInsOptions } from './stand-in-launcher.js';
+export { StandInStartError, startStandIns } from './stand-in-launcher.js';

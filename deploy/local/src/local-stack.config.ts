@@ -1,0 +1,30 @@
+import { commonConfig, defineConfig, port } from '@shop/platform';
+import Joi from 'joi';
+
+const listenPort = (env: string, what: string, fallback: number) => ({
+  env,
+  doc: `Port ${what} listens on (127.0.0.1)`,
+  schema: port().min(1),
+  default: fallback,
+});
+
+/** What `npm start` reads from the environment; every key has a default. */
+export const localStackConfig = defineConfig({
+  gatewayPort: listenPort('GATEWAY_PORT', 'the gateway (API and web, like the ALB)', 8080),
+  catalogPort: listenPort('CATALOG_PORT', 'the catalog service', 3001),
+  inventoryPort: listenPort('INVENTORY_PORT', 'the inventory service', 3002),
+  dynamoDbPort: listenPort('DYNAMODB_PORT', 'dynalite (DynamoDB)', 8000),
+  kinesisPort: listenPort('KINESIS_PORT', 'kinesis-local (Kinesis, plain HTTP)', 4567),
+  kinesisTlsPort: listenPort('KINESIS_TLS_PORT', 'kinesis-local (Kinesis, HTTPS, always opened)', 4568),
+  motoPort: listenPort('MOTO_PORT', 'moto server (CloudWatch, SNS, Cognito)', 5000),
+  dataDir: {
+    env: 'DATA_DIR',
+    doc: 'Directory for all local state and logs; relative paths start at the repository root',
+    schema: Joi.string(),
+    default: '.data',
+  },
+  region: commonConfig.region,
+  tableName: commonConfig.tableName,
+  streamName: commonConfig.streamName,
+  logLevel: commonConfig.logLevel,
+});

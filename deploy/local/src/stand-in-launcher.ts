@@ -1,0 +1,349 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDynamoDbClient, createKinesisClient } from '@shop/platform';
+import {
+  type ChildExit,
+  describeExit,
+  nodeChildCommand,
+  type SupervisedChild,
+  type SuperviseOptions,
+  superviseChild,
+} from './child-supervisor.js';
+import { HttpWaitTimeoutError, waitForHttp } from './http-probe.js';
+import { assertPortFree, findFreePorts } from './port-finder.js';
+import { ensureStream, ensureTable } from './resource-provisioner.js';
+
+export type StandInName = 'dynamodb' | 'kinesis' | 'moto';
+
+export interface StandInsOptions {
+  /** Where the stand-ins keep their data; a fresh temporary directory (removed on stop) by default. */
+  dataDir?: string;
+  /** Fixed ports; any left out is a random free port. */
+  ports?: { dynamodb?: number; kinesis?: number; kinesisTls?: number; moto?: number };
+  /** Also start moto server (CloudWatch, SNS, Cognito). */
+  moto?: boolean;
+  region?: string;
+  tableName?: string;
+  streamName?: string;
+  shardCount?: number;
+  /** Receives one line per stand-in that is up and one for the table and stream. */
+  log?: (line: string) => void;
+  /** Where each stand-in's output is appended, as `<name>.log`; `<dataDir>/logs` by default. */
+  logDir?: string;
+  /** Called when a stand-in exits without `stop()` or `restart()` having asked for it. */
+  onUnexpectedExit?: (name: StandInName, message: string) => void;
+  /** How long each stand-in may take to answer. */
+  startTimeoutMs?: number;
+}
+
+export interface StandIns {
+  region: string;
+  dynamoDbEndpoint: string;
+  kinesisEndpoint: string;
+  motoEndpoint?: string;
+  tableName: string;
+  streamName: string;
+  dataDir: string;
+  /** The running processes, e.g. for fault tests that kill or pause one; replaced by `restart`. */
+  processes: { readonly dynamodb: SupervisedChild; readonly kinesis: SupervisedChild; readonly moto?: SupervisedChild };
+  /** Stops every stand-in (SIGTERM, then SIGKILL) and removes the data directory if we created it. */
+  stop(): Promise<void>;
+  /** Stops one stand-in (if still running) and starts it again on the same port and data. */
+  restart(name: 'dynamodb' | 'kinesis'): Promise<void>;
+}
+
+/** Thrown when a stand-in could not be started; the message names it and ends with its last output. */
+export class StandInStartError extends Error {
+  readonly standIn: StandInName;
+
+  constructor(standIn: StandInName, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StandInStartError';
+    this.standIn = standIn;
+  }
+}
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const motoVenvPython = join(repoRoot, '.venv', 'bin', 'python');
+const motoServerScript = join(repoRoot, '.venv', 'bin', 'moto_server');
+
+// What `.venv/bin/moto_server` runs, plus a thread that ends moto when our stdin pipe closes,
+// i.e. when the process that started it is gone (the same contract as orphan-guard.cjs).
+const motoLauncher = `
+import os, signal, sys, threading
+
+def exit_with_parent():
+    # os.read, not sys.stdin: a daemon thread blocked inside a buffered reader aborts the
+    # interpreter at shutdown (it cannot take the reader's lock).
+    while os.read(0, 65536):
+        pass
+    threading.Timer(5, lambda: os._exit(1)).start()
+    os.kill(os.getpid(), signal.SIGTERM)
+
+threading.Thread(target=exit_with_parent, daemon=True).start()
+from moto.server import main
+sys.exit(main())
+`;
+
+interface StandInSpec {
+  name: StandInName;
+  label: string;
+  endpoint: string;
+  /** Ports that must be free before it starts, with the option that sets each. */
+  ports: Array<[number, string]>;
+  readyUrl: string;
+  /** Which answers to the ready URL mean it is up. */
+  accept: (status: number) => boolean;
+  launch: Omit<SuperviseOptions, 'name' | 'logFile'>;
+}
+
+function loopback(port: number): string {
+  return `http://127.0.0.1:${port}`;
+}
+
+async function resolvePorts(options: StandInsOptions) {
+  const wanted = options.ports ?? {};
+  const random = await findFreePorts(4);
+  const pick = (port: number | undefined, index: number) => port ?? (random[index] as number);
+  return {
+    dynamodb: pick(wanted.dynamodb, 0),
+    kinesis: pick(wanted.kinesis, 1),
+    kinesisTls: pick(wanted.kinesisTls, 2),
+    moto: pick(wanted.moto, 3),
+  };
+}
+
+function standInSpecs(
+  ports: Awaited<ReturnType<typeof resolvePorts>>,
+  dataDir: string,
+  region: string,
+): Record<StandInName, StandInSpec> {
+  const kinesisDuration = '10ms';
+  const dynalite = nodeChildCommand(fileURLToPath(new URL('./dynalite-server.ts', import.meta.url)), { tsx: true });
+  return {
+    dynamodb: {
+      name: 'dynamodb',
+      label: 'dynalite (DynamoDB)',
+      endpoint: loopback(ports.dynamodb),
+      ports: [[ports.dynamodb, 'ports.dynamodb']],
+      readyUrl: loopback(ports.dynamodb),
+      accept: (status) => status === 200,
+      launch: {
+        command: dynalite.command,
+        args: [...dynalite.args, '--port', String(ports.dynamodb), '--path', join(dataDir, 'dynamodb')],
+        env: { AWS_REGION: region },
+      },
+    },
+    kinesis: {
+      name: 'kinesis',
+      label: 'kinesis-local (Kinesis)',
+      endpoint: loopback(ports.kinesis),
+      ports: [
+        [ports.kinesis, 'ports.kinesis'],
+        [ports.kinesisTls, 'ports.kinesisTls'],
+      ],
+      readyUrl: loopback(ports.kinesis),
+      // It answers unsigned requests with an error status; any HTTP answer means it is listening.
+      accept: () => true,
+      launch: {
+        ...nodeChildCommand(fileURLToPath(new URL('./kinesis-server.cjs', import.meta.url))),
+        env: {
+          KINESIS_MOCK_PLAIN_PORT: String(ports.kinesis),
+          KINESIS_MOCK_TLS_PORT: String(ports.kinesisTls),
+          SHOULD_PERSIST_DATA: 'true',
+          LOAD_DATA_IF_EXISTS: 'true',
+          PERSIST_PATH: join(dataDir, 'kinesis'),
+          PERSIST_INTERVAL: '1s',
+          CREATE_STREAM_DURATION: kinesisDuration,
+          DELETE_STREAM_DURATION: kinesisDuration,
+          REGISTER_STREAM_CONSUMER_DURATION: kinesisDuration,
+          DEREGISTER_STREAM_CONSUMER_DURATION: kinesisDuration,
+          START_STREAM_ENCRYPTION_DURATION: kinesisDuration,
+          STOP_STREAM_ENCRYPTION_DURATION: kinesisDuration,
+          MERGE_SHARDS_DURATION: kinesisDuration,
+          SPLIT_SHARD_DURATION: kinesisDuration,
+          UPDATE_SHARD_COUNT_DURATION: kinesisDuration,
+          UPDATE_STREAM_MODE_DURATION: kinesisDuration,
+          LOG_LEVEL: 'WARN',
+          ROOT_LOG_LEVEL: 'ERROR',
+          AWS_REGION: region,
+        },
+      },
+    },
+    moto: {
+      name: 'moto',
+      label: 'moto server (CloudWatch, SNS, Cognito)',
+      endpoint: loopback(ports.moto),
+      ports: [[ports.moto, 'ports.moto']],
+      readyUrl: `${loopback(ports.moto)}/moto-api/`,
+      accept: (status) => status === 200,
+      launch: {
+        command: motoVenvPython,
+        args: ['-c', motoLauncher, '-H', '127.0.0.1', '-p', String(ports.moto)],
+        env: { AWS_REGION: region, PYTHONUNBUFFERED: '1' },
+      },
+    },
+  };
+}
+
+async function launch(spec: StandInSpec, logDir: string, options: StandInsOptions): Promise<SupervisedChild> {
+  const started = Date.now();
+  const child = superviseChild({ ...spec.launch, name: spec.label, logFile: join(logDir, `${spec.name}.log`) });
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  try {
+    await waitForHttp(spec.readyUrl, timeoutMs, { accept: spec.accept, signal: child.exitSignal });
+  } catch (error) {
+    const exit = await child.stop();
+    const why =
+      error instanceof HttpWaitTimeoutError
+        ? `did not answer on ${spec.endpoint} within ${timeoutMs} ms`
+        : `${describeExit(exit)} before it answered on ${spec.endpoint}`;
+    throw new StandInStartError(spec.name, `${spec.label} ${why}; its last output:\n${child.tail() || '(none)'}`, {
+      cause: error,
+    });
+  }
+  options.log?.(`${spec.label} on ${spec.endpoint} … ok (${Date.now() - started} ms)`);
+  return child;
+}
+
+async function provision(
+  name: 'dynamodb' | 'kinesis',
+  settings: { region: string; endpoint: string; tableName: string; streamName: string; shardCount: number },
+): Promise<string> {
+  const clientOptions = { region: settings.region, endpoint: settings.endpoint };
+  if (name === 'dynamodb') {
+    const client = createDynamoDbClient(clientOptions);
+    try {
+      const table = await ensureTable(client, settings.tableName);
+      return `table ${settings.tableName} ${table.created ? 'created' : 'exists'}, TTL ${table.ttl}`;
+    } finally {
+      client.destroy();
+    }
+  }
+  const client = createKinesisClient(clientOptions);
+  try {
+    const stream = await ensureStream(client, settings.streamName, settings.shardCount);
+    return `stream ${settings.streamName} ${stream.created ? `created with ${settings.shardCount} shards` : 'exists'}`;
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Starts the local stand-ins for AWS, each as its own child process on 127.0.0.1, and makes sure
+ * the shared table and the event stream exist. Everything started is stopped again if any part fails.
+ */
+export async function startStandIns(options: StandInsOptions = {}): Promise<StandIns> {
+  const region = options.region ?? 'us-east-1';
+  const tableName = options.tableName ?? 'shop';
+  const streamName = options.streamName ?? 'shop-events';
+  const shardCount = options.shardCount ?? 2;
+  const withMoto = options.moto ?? false;
+  if (withMoto && !existsSync(motoServerScript)) {
+    throw new StandInStartError(
+      'moto',
+      `moto server is not installed (${motoServerScript} is missing); run npm install`,
+    );
+  }
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'shop-stand-ins-')));
+  const logDir = options.logDir ?? join(dataDir, 'logs');
+  const removeDataDir = () => (ownsDataDir ? rm(dataDir, { recursive: true, force: true }) : Promise.resolve());
+
+  const children = new Map<StandInName, SupervisedChild>();
+  const stopAll = () => Promise.all([...children.values()].map((child) => child.stop()));
+  let specs: Record<StandInName, StandInSpec>;
+  try {
+    specs = standInSpecs(await resolvePorts(options), dataDir, region);
+    await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
+    await mkdir(join(dataDir, 'kinesis'), { recursive: true });
+  } catch (error) {
+    await removeDataDir();
+    throw error;
+  }
+  const settings = (name: 'dynamodb' | 'kinesis') => ({
+    region,
+    endpoint: specs[name].endpoint,
+    tableName,
+    streamName,
+    shardCount,
+  });
+
+  let stopping = false;
+  const watch = (name: StandInName, child: SupervisedChild) => {
+    children.set(name, child);
+    child.onUnexpectedExit((exit: ChildExit) => {
+      if (stopping) return;
+      options.onUnexpectedExit?.(
+        name,
+        `${specs[name].label} ${describeExit(exit)}; its last output:\n${child.tail() || '(none)'}`,
+      );
+    });
+  };
+
+  const names: StandInName[] = withMoto ? ['dynamodb', 'kinesis', 'moto'] : ['dynamodb', 'kinesis'];
+  try {
+    for (const name of names) for (const [port, option] of specs[name].ports) await assertPortFree(port, option);
+    const results = await Promise.allSettled(
+      names.map(async (name) => {
+        watch(name, await launch(specs[name], logDir, options));
+      }),
+    );
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+    const provisioned = await Promise.all([
+      provision('dynamodb', settings('dynamodb')),
+      provision('kinesis', settings('kinesis')),
+    ]);
+    options.log?.(`${provisioned.join('; ')} … ok`);
+  } catch (error) {
+    stopping = true;
+    await stopAll();
+    await removeDataDir();
+    throw error;
+  }
+
+  const current = (name: StandInName): SupervisedChild => {
+    const child = children.get(name);
+    if (!child) throw new Error(`${name} stand-in is not running`);
+    return child;
+  };
+
+  let stopped: Promise<void> | undefined;
+  return {
+    region,
+    dynamoDbEndpoint: specs.dynamodb.endpoint,
+    kinesisEndpoint: specs.kinesis.endpoint,
+    ...(withMoto ? { motoEndpoint: specs.moto.endpoint } : {}),
+    tableName,
+    streamName,
+    dataDir,
+    processes: {
+      get dynamodb() {
+        return current('dynamodb');
+      },
+      get kinesis() {
+        return current('kinesis');
+      },
+      get moto() {
+        return children.get('moto');
+      },
+    },
+    stop() {
+      stopping = true;
+      stopped ??= stopAll().then(removeDataDir);
+      return stopped;
+    },
+    async restart(name) {
+      if (stopping) throw new Error(`cannot restart ${name}: the stand-ins were stopped`);
+      await children.get(name)?.stop();
+      children.delete(name);
+      for (const [port, option] of specs[name].ports) await assertPortFree(port, option);
+      watch(name, await launch(specs[name], logDir, options));
+      options.log?.(`${await provision(name, settings(name))} … ok`);
+    },
+  };
+}
