@@ -41,3 +41,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requests: result.requests.total,
   };
 }
+
+/** The mean of several runs' rates and latencies; errors and requests are summed. */
+export function averageRuns(results: LoadResult[]): LoadResult {
+  const average = (pick: (result: LoadResult) => number) =>
+    results.reduce((sum, result) => sum + pick(result), 0) / Math.max(results.length, 1);
+  return {
+    rps: average((result) => result.rps),
+    p50Ms: average((result) => result.p50Ms),
+    p99Ms: average((result) => result.p99Ms),
+    errors: results.reduce((sum, result) => sum + result.errors, 0),
+    requests: results.reduce((sum, result) => sum + result.requests, 0),
+  };
+}

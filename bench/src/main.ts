@@ -11,7 +11,7 @@ import {
   superviseChild,
   waitForHttp,
 } from '@shop/local-stack';
-import { type LoadResult, runLoad } from './load-runner.js';
+import { averageRuns, type LoadResult, runLoad } from './load-runner.js';
 import { machine, recordResults, type ScenarioResult } from './results-file.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -25,18 +25,6 @@ function rssMb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 102.4) / 10;
-}
-
-function mean(results: LoadResult[]): LoadResult {
-  const average = (pick: (result: LoadResult) => number) =>
-    results.reduce((sum, result) => sum + pick(result), 0) / Math.max(results.length, 1);
-  return {
-    rps: average((result) => result.rps),
-    p50Ms: average((result) => result.p50Ms),
-    p99Ms: average((result) => result.p99Ms),
-    errors: results.reduce((sum, result) => sum + result.errors, 0),
-    requests: results.reduce((sum, result) => sum + result.requests, 0),
-  };
 }
 
 async function startChild(name: string, script: string, env: Record<string, string>, readyUrl: string, logDir: string) {
@@ -121,8 +109,8 @@ async function main() {
         baselineRuns.push(await load(baselineUrl, settings.durationSeconds));
       }
     }
-    const baseline = mean(baselineRuns);
-    const service = mean(catalogRuns);
+    const baseline = averageRuns(baselineRuns);
+    const service = averageRuns(catalogRuns);
     const result: ScenarioResult = {
       rps: Math.round(service.rps),
       p50Ms: service.p50Ms,

@@ -26,7 +26,7 @@ export async function freePorts(): Promise<Ports> {
 
 /** `npm start` as a newcomer runs it (the same entry point), on the given ports and data dir. */
 export async function startPlatform(ports: Ports, dataDir: string, extraEnv: Record<string, string> = {}) {
-  const env = { ...process.env, DATA_DIR: dataDir, ...extraEnv };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, ...extraEnv };
   for (const [name, port] of Object.entries(ports)) env[name] = String(port);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'deploy/local/src/main.ts')], {
     cwd: root,
