@@ -1,0 +1,149 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
+import { type StandIns, startStandIns } from '@shop/local-stack';
+import anyTest, { type TestFn } from 'ava';
+import {
+  backoffDelay,
+  type CloudEvent,
+  createEvent,
+  createKinesisClient,
+  KinesisEventPublisher,
+  PublishError,
+} from '../src/index.js';
+
+const test = anyTest as TestFn<{ standIns: StandIns; kinesis: KinesisClient }>;
+test.serial.before(async (t) => {
+  t.context.standIns = await startStandIns();
+  t.context.kinesis = createKinesisClient({
+    region: t.context.standIns.region,
+    endpoint: t.context.standIns.kinesisEndpoint,
+    requestTimeoutMs: 1000,
+    maxAttempts: 1,
+  });
+});
+test.after.always(async (t) => {
+  t.context.kinesis?.destroy();
+  await t.context.standIns?.stop();
+});
+
+async function readStream(kinesis: KinesisClient, streamName: string): Promise<CloudEvent<{ n: number }>[]> {
+  const events: CloudEvent<{ n: number }>[] = [];
+  const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
+  for (const shard of Shards) {
+    let { ShardIterator: iterator } = await kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    while (iterator) {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      for (const record of page.Records ?? []) events.push(JSON.parse(Buffer.from(record.Data ?? []).toString('utf8')));
+      iterator = (page.Records ?? []).length > 0 ? page.NextShardIterator : undefined;
+    }
+  }
+  return events;
+}
+
+function eventsFor(prefix: string, keys: number, perKey: number) {
+  const events: CloudEvent<{ n: number }>[] = [];
+  for (let n = 0; n < perKey; n += 1) {
+    for (let key = 0; key < keys; key += 1) {
+      events.push(
+        createEvent({ source: '/test', type: 'shop.test.thing.changed.v1', subject: `${prefix}-${key}`, data: { n } }),
+      );
+    }
+  }
+  return events;
+}
+
+function assertOrderPerKey(
+  t: { deepEqual: (a: unknown, b: unknown, m?: string) => void },
+  events: CloudEvent<{ n: number }>[],
+  keys: string[],
+) {
+  for (const key of keys) {
+    const sequence = events.filter((event) => event.subject === key).map((event) => event.data.n);
+    t.deepEqual(
+      sequence,
+      [...sequence].sort((a, b) => a - b),
+      `events of ${key} are in publish order`,
+    );
+  }
+}
+
+test.serial(
+  'when many events are published at once, then all reach the stream, batched, in order per key',
+  async (t) => {
+    const { standIns, kinesis } = t.context;
+    const publisher = new KinesisEventPublisher({ client: kinesis, streamName: standIns.streamName });
+    const events = eventsFor('burst', 40, 20);
+    await Promise.all(events.map((event) => publisher.publish([event])));
+    t.is(publisher.pendingCount, 0);
+    const onStream = (await readStream(kinesis, standIns.streamName)).filter((event) =>
+      event.subject.startsWith('burst-'),
+    );
+    t.is(onStream.length, 800);
+    t.deepEqual(onStream.map((event) => event.id).sort(), events.map((event) => event.id).sort());
+    assertOrderPerKey(t, onStream, [...new Set(events.map((event) => event.subject))]);
+  },
+);
+
+test.serial('when the stream is down for a while, then publishes wait, retry and arrive in order', async (t) => {
+  const { standIns, kinesis } = t.context;
+  const publisher = new KinesisEventPublisher({
+    client: kinesis,
+    streamName: standIns.streamName,
+    maxAttempts: 30,
+    baseDelayMs: 50,
+    maxDelayMs: 500,
+  });
+  standIns.processes.kinesis.process.kill('SIGKILL');
+  await standIns.processes.kinesis.exited;
+  const events = eventsFor('outage', 10, 10);
+  const published = Promise.all(events.map((event) => publisher.publish([event])));
+  await sleep(1500);
+  t.true(publisher.pendingCount > 0, 'nothing could be published while the stream was down');
+  await standIns.restart('kinesis');
+  await published;
+  const onStream = (await readStream(kinesis, standIns.streamName)).filter((event) =>
+    event.subject.startsWith('outage-'),
+  );
+  t.deepEqual(onStream.map((event) => event.id).sort(), events.map((event) => event.id).sort());
+  assertOrderPerKey(t, onStream, [...new Set(events.map((event) => event.subject))]);
+});
+
+test.serial('when retries run out, then publish rejects with a PublishError naming the event', async (t) => {
+  const unreachable = createKinesisClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+  const publisher = new KinesisEventPublisher({
+    client: unreachable,
+    streamName: 'nowhere',
+    maxAttempts: 3,
+    baseDelayMs: 5,
+  });
+  const event = createEvent({ source: '/test', type: 'shop.test.thing.changed.v1', subject: 'x', data: {} });
+  const error = await t.throwsAsync(publisher.publish([event]), { instanceOf: PublishError });
+  t.deepEqual(error?.eventIds, [event.id]);
+  t.truthy(error?.cause);
+  t.is(publisher.pendingCount, 0);
+  unreachable.destroy();
+});
+
+test('when an event is larger than a Kinesis record, then it is refused at once', async (t) => {
+  const publisher = new KinesisEventPublisher({ client: t.context.kinesis, streamName: 'unused' });
+  const event = createEvent({ source: '/test', type: 'big', subject: 'x', data: { blob: 'x'.repeat(1024 * 1024) } });
+  await t.throwsAsync(publisher.publish([event]), { instanceOf: PublishError, message: /larger than/ });
+});
+
+test('when backoff is computed, then it stays within the exponential cap', (t) => {
+  for (let attempt = 0; attempt < 12; attempt += 1) {
+    const delay = backoffDelay(attempt, 50, 2000);
+    t.true(delay >= 0 && delay <= Math.min(2000, 50 * 2 ** attempt));
+  }
+});
