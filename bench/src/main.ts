@@ -46,7 +46,7 @@ async function seedProducts(baseUrl: string, count: number): Promise<string[]> {
       body: JSON.stringify({
         name: `Bench product ${index}`,
         description: 'Seeded by the benchmark',
-        price: 10 + index / 100,
+        price: (1000 + index) / 100,
         category: `bench-${index % 5}`,
       }),
     });

@@ -10,3 +10,5 @@ export type { TableProvisioning } from './resource-provisioner.js';
 export { ensureStream, ensureTable } from './resource-provisioner.js';
 export type { StandInName, StandIns, StandInsOptions } from './stand-in-launcher.js';
 export { StandInStartError, startStandIns } from './stand-in-launcher.js';
+export type { JsonResponse } from './test-kit.js';
+export { readStreamEvents, requestJson, serve } from './test-kit.js';

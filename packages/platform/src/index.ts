@@ -5,11 +5,20 @@ export {
   createHttpHandler,
   createKinesisClient,
 } from './aws/aws-clients.js';
-export { isConditionalCheckFailed } from './aws/dynamodb-errors.js';
+export { isConditionalCheckFailed, isDependencyUnavailable } from './aws/dynamodb-errors.js';
 export { commonConfig } from './config/common-config.js';
 export type { ConfigKey, ConfigOf, ConfigSpec } from './config/config-schema.js';
 export { defineConfig, describeConfig, loadConfig, port, url } from './config/config-schema.js';
-export { tableDefinition, tableIndexes, tableKeys } from './data/table-schema.js';
+export type { ProductRecord, Supplier } from './data/product-item.js';
+export { productCategoryKey, productFromItem, productToItem } from './data/product-item.js';
+export {
+  adjustmentSortKeyPrefix,
+  entityTypes,
+  itemKeys,
+  tableDefinition,
+  tableIndexes,
+  tableKeys,
+} from './data/table-schema.js';
 export { fromMinorUnits, isCurrencyCode, minorUnitDigits, toMinorUnits } from './domain/money.js';
 export * from './errors/app-error.js';
 export type { CloudEvent, EventPublisher, NewEvent } from './events/cloud-event.js';
@@ -25,6 +34,8 @@ export type { Page } from './http/pagination.js';
 export { decodeCursor, encodeCursor, paginationQuery } from './http/pagination.js';
 export { problemContentType, sendProblem } from './http/problem-details.middleware.js';
 export { routeTemplate } from './http/request-context.middleware.js';
+export type { ServiceDeps, StartServiceOptions } from './http/service-main.js';
+export { serviceConfig, startService } from './http/service-main.js';
 export { validate } from './http/validation.js';
 export type { IdempotencyOptions } from './idempotency/idempotency.middleware.js';
 export { idempotency } from './idempotency/idempotency.middleware.js';

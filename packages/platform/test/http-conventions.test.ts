@@ -54,6 +54,8 @@ test('when a value breaks a schema, then every failing field is listed without q
 test('when a path is routed, then the ALB patterns of the route table decide', (t) => {
   t.is(matchRoute('/api/products')?.service, 'catalog');
   t.is(matchRoute('/api/products/01H00000000000000000000000')?.service, 'catalog');
+  t.is(matchRoute('/api/inventory')?.service, 'inventory');
+  t.is(matchRoute('/api/inventory/01H00000000000000000000000/adjustments')?.service, 'inventory');
   t.is(matchRoute('/api/productsX'), undefined);
   t.is(matchRoute('/API/products'), undefined, 'patterns are case-sensitive, as on the ALB');
   t.is(matchRoute('/'), undefined);

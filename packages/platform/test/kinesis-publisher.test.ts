@@ -1,11 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  ListShardsCommand,
-} from '@aws-sdk/client-kinesis';
-import { type StandIns, startStandIns } from '@shop/local-stack';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { readStreamEvents, type StandIns, startStandIns } from '@shop/local-stack';
 import anyTest, { type TestFn } from 'ava';
 import {
   backoffDelay,
@@ -31,25 +26,8 @@ test.after.always(async (t) => {
   await t.context.standIns?.stop();
 });
 
-async function readStream(kinesis: KinesisClient, streamName: string): Promise<CloudEvent<{ n: number }>[]> {
-  const events: CloudEvent<{ n: number }>[] = [];
-  const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
-  for (const shard of Shards) {
-    let { ShardIterator: iterator } = await kinesis.send(
-      new GetShardIteratorCommand({
-        StreamName: streamName,
-        ShardId: shard.ShardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    while (iterator) {
-      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      for (const record of page.Records ?? []) events.push(JSON.parse(Buffer.from(record.Data ?? []).toString('utf8')));
-      iterator = (page.Records ?? []).length > 0 ? page.NextShardIterator : undefined;
-    }
-  }
-  return events;
-}
+const readStream = (kinesis: KinesisClient, streamName: string) =>
+  readStreamEvents(kinesis, streamName) as Promise<CloudEvent<{ n: number }>[]>;
 
 function eventsFor(prefix: string, keys: number, perKey: number) {
   const events: CloudEvent<{ n: number }>[] = [];

@@ -10,7 +10,10 @@ export interface AwsClientOptions {
   /** Endpoint override for a local stand-in; leave empty in AWS. */
   endpoint?: string;
   maxAttempts?: number;
-  /** Socket and connection timeouts, so a hung dependency fails a request instead of holding it. */
+  /**
+   * Socket and connection timeouts, so a hung dependency fails a request instead of holding it.
+   * The connection timeout also covers waiting for a free socket of the pool under load.
+   */
   requestTimeoutMs?: number;
   connectionTimeoutMs?: number;
   maxSockets?: number;
@@ -25,12 +28,12 @@ function localCredentials(endpoint: string | undefined) {
 
 /** An HTTP/1.1 keep-alive request handler; the Kinesis stand-ins do not speak HTTP/2. */
 export function createHttpHandler(options: AwsClientOptions): NodeHttpHandler {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256 };
   return new NodeHttpHandler({
     httpAgent: new HttpAgent(agentOptions),
     httpsAgent: new HttpsAgent(agentOptions),
     requestTimeout: options.requestTimeoutMs ?? 5000,
-    connectionTimeout: options.connectionTimeoutMs ?? 2000,
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
   });
 }
 

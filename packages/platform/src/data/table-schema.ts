@@ -16,7 +16,24 @@ export const tableIndexes = {
   entity: { name: 'entity-index', partitionKey: 'entityType', sortKey: 'id' },
   /** Products of one category: partition `categoryKey`, sort `id`. */
   category: { name: 'category-index', partitionKey: 'categoryKey', sortKey: 'id' },
+  /** Sparse: only stock levels at or below their threshold carry `lowStockKey`. */
+  lowStock: { name: 'low-stock-index', partitionKey: 'lowStockKey', sortKey: 'id' },
 } as const;
+
+/** Entity types listed through `entity-index`. */
+export const entityTypes = { product: 'PRODUCT', stock: 'STOCK' } as const;
+
+/** Primary keys of every item type in the table. */
+export const itemKeys = {
+  product: (productId: string) => ({ pk: `PRODUCT#${productId}`, sk: 'PRODUCT' }),
+  stock: (productId: string) => ({ pk: `PRODUCT#${productId}`, sk: 'STOCK' }),
+  adjustment: (productId: string, adjustmentId: string) => ({ pk: `PRODUCT#${productId}`, sk: `ADJ#${adjustmentId}` }),
+  sku: (sku: string) => ({ pk: `SKU#${sku}`, sk: 'SKU' }),
+  idempotency: (scopedKey: string) => ({ pk: `IDEMPOTENCY#${scopedKey}`, sk: 'IDEMPOTENCY' }),
+};
+
+/** Sort-key prefix of adjustment history items in a product's partition. */
+export const adjustmentSortKeyPrefix = 'ADJ#';
 
 /** The CreateTable request for the shared table (on-demand). */
 export function tableDefinition(tableName: string): CreateTableCommandInput {

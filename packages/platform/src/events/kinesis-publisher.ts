@@ -47,9 +47,9 @@ export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: n
 
 /**
  * Publishes CloudEvents with PutRecords. Concurrent `publish` calls are batched together; records
- * that fail (the whole call, or one entry) are retried with backoff and jitter. Per partition key
- * at most one record is in flight, so one product's events reach the stream in publish order even
- * when some attempts fail.
+ * that fail (the whole call, or one entry) are retried with backoff and jitter. A partition key is
+ * in at most one call at a time and its records go in publish order, so one product's events reach
+ * the stream in order even when some attempts fail.
  */
 export class KinesisEventPublisher implements EventPublisher {
   private readonly queue: Pending[] = [];
@@ -131,24 +131,28 @@ export class KinesisEventPublisher implements EventPublisher {
     if (Number.isFinite(next)) this.schedule(Math.max(1, next - Date.now()));
   }
 
-  // Takes the oldest ready record of each partition key not already in flight, within the limits.
+  // Takes ready records in queue order within the call limits. A key already in flight in another
+  // call, or whose oldest record waits for a retry, is skipped entirely, so the records of one key
+  // are always sent in queue order, several per call when they are ready together.
   private takeBatch(): Pending[] {
     const now = Date.now();
     const batch: Pending[] = [];
-    const keysSeen = new Set<string>();
+    const blockedKeys = new Set<string>();
+    const keysTaken = new Set<string>();
     let bytes = 0;
     for (let index = 0; index < this.queue.length && batch.length < maxRecordsPerCall; ) {
       const item = this.queue[index] as Pending;
       const key = item.event.partitionkey;
-      const blocked = this.keysInFlight.has(key) || keysSeen.has(key);
-      keysSeen.add(key);
       const size = item.data.byteLength + Buffer.byteLength(key);
+      const blocked = blockedKeys.has(key) || (this.keysInFlight.has(key) && !keysTaken.has(key));
       if (blocked || item.notBefore > now || bytes + size > maxBytesPerCall) {
+        blockedKeys.add(key);
         index += 1;
         continue;
       }
       this.queue.splice(index, 1);
       this.keysInFlight.add(key);
+      keysTaken.add(key);
       bytes += size;
       batch.push(item);
     }
@@ -160,46 +164,61 @@ export class KinesisEventPublisher implements EventPublisher {
       Data: item.data,
       PartitionKey: item.event.partitionkey,
     }));
-    let failed: Array<{ item: Pending; error: unknown }> = [];
+    let errors: Array<unknown | undefined>;
     try {
       const result = await this.options.client.send(
         new PutRecordsCommand({ StreamName: this.options.streamName, Records: entries }),
       );
-      result.Records?.forEach((record, index) => {
-        const item = batch[index] as Pending;
-        if (record.ErrorCode)
-          failed.push({ item, error: new Error(`${record.ErrorCode}: ${record.ErrorMessage ?? ''}`) });
-        else this.finish(item);
-      });
-      if (!result.Records || result.Records.length !== batch.length) {
-        failed = batch.map((item) => ({ item, error: new Error('PutRecords answered without a result per record') }));
-      }
+      const records = result.Records ?? [];
+      errors =
+        records.length === batch.length
+          ? records.map((record) =>
+              record.ErrorCode ? new Error(`${record.ErrorCode}: ${record.ErrorMessage ?? ''}`) : undefined,
+            )
+          : batch.map(() => new Error('PutRecords answered without a result per record'));
     } catch (error) {
-      failed = batch.map((item) => ({ item, error }));
+      errors = batch.map(() => error);
     }
-    for (const { item, error } of failed) this.retryOrFail(item, error);
+    this.settleBatch(batch, errors);
   }
 
-  private finish(item: Pending, error?: unknown): void {
-    this.keysInFlight.delete(item.event.partitionkey);
-    item.settle(error);
+  // Kinesis applies a call's records in order but may reject single entries. When one record of a
+  // key fails, the records of that key after it are sent again behind it even if they were
+  // accepted, so the stream's last copy of each event is in order (consumers dedupe on id).
+  private settleBatch(batch: Pending[], errors: Array<unknown | undefined>): void {
+    const failedKeys = new Set<string>();
+    const retries: Array<{ item: Pending; error: unknown }> = [];
+    batch.forEach((item, index) => {
+      const key = item.event.partitionkey;
+      const error = errors[index];
+      if (error !== undefined) {
+        failedKeys.add(key);
+        retries.push({ item, error });
+      } else if (failedKeys.has(key)) {
+        item.settle();
+        retries.push({ item: { ...item, attempt: 0, settle: () => {} }, error: new Error('resent to keep order') });
+      } else {
+        item.settle();
+      }
+    });
+    for (const key of new Set(batch.map((item) => item.event.partitionkey))) this.keysInFlight.delete(key);
+    for (let index = retries.length - 1; index >= 0; index -= 1) {
+      const { item, error } = retries[index] as { item: Pending; error: unknown };
+      this.retryOrFail(item, error);
+    }
   }
 
+  // Puts a failed record back at the front of the queue (callers go from the last to the first,
+  // so a key's records keep their order) until its attempts are used up.
   private retryOrFail(item: Pending, error: unknown): void {
     item.attempt += 1;
     item.lastError = error;
     if (item.attempt >= this.maxAttempts) {
       this.options.logger?.error({ err: error, eventId: item.event.id }, 'event could not be published');
-      this.finish(
-        item,
-        new PublishError(`event ${item.event.id} was not published`, [item.event.id], { cause: error }),
-      );
+      item.settle(new PublishError(`event ${item.event.id} was not published`, [item.event.id], { cause: error }));
       return;
     }
     item.notBefore = Date.now() + backoffDelay(item.attempt, this.baseDelayMs, this.maxDelayMs);
-    // Back at the front of the queue, the waiting record blocks every later record of its key
-    // (takeBatch takes only the first of each key), so none overtakes it.
-    this.keysInFlight.delete(item.event.partitionkey);
     this.queue.unshift(item);
   }
 }

@@ -9,6 +9,8 @@ export interface AppState {
   log: Logger;
   /** Set by the idempotency middleware: an id reserved for the resource this request creates. */
   reservedId?: string;
+  /** True when this request took over a key whose first request died; it may have applied already. */
+  reservedIdReused?: boolean;
 }
 
 export type AppContext = Koa.ParameterizedContext<AppState>;

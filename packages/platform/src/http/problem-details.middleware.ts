@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
-import { AppError } from '../errors/app-error.js';
+import { isDependencyUnavailable } from '../aws/dynamodb-errors.js';
+import { AppError, ServiceUnavailableError } from '../errors/app-error.js';
 import type { AppContext, AppMiddleware } from './app-context.js';
 
 export const problemContentType = 'application/problem+json';
@@ -55,7 +56,7 @@ export function sendProblem(ctx: AppContext, error: AppError): void {
 /**
  * The one error handler: typed errors become problem+json with their status, client errors from
  * libraries become problem+json with our wording, anything else is logged and answered as a
- * generic 500. A bare 4xx status left by routing (404, 405) becomes a problem too.
+ * generic 500, except a dependency that is down or overloaded, which is a 503 with Retry-After. A bare 4xx status left by routing (404, 405) becomes a problem too.
  */
 export function problemDetails(): AppMiddleware {
   return async (ctx, next) => {
@@ -71,6 +72,14 @@ export function problemDetails(): AppMiddleware {
       const known = error instanceof AppError ? error : fromHttpError(error as HttpLikeError);
       if (known) {
         sendProblem(ctx, known);
+        return;
+      }
+      if (isDependencyUnavailable(error)) {
+        ctx.state.log?.warn({ err: error, requestId: ctx.state.requestId }, 'dependency unavailable');
+        sendProblem(
+          ctx,
+          new ServiceUnavailableError('A service this request depends on is unavailable; retry shortly'),
+        );
         return;
       }
       ctx.state.log?.error({ err: error, requestId: ctx.state.requestId }, 'unhandled error');

@@ -80,6 +80,7 @@ export function idempotency(options: IdempotencyOptions): AppMiddleware {
         (await options.repository.takeOver(scopedKey, record.lockedUntil, lockMs))
       ) {
         ctx.state.reservedId = record.reservedId;
+        ctx.state.reservedIdReused = true;
         return runAndRecord(ctx, next, options.repository, scopedKey);
       }
       if (Date.now() > deadline) {

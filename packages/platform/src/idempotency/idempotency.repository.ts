@@ -6,7 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '../aws/dynamodb-errors.js';
-import { tableKeys } from '../data/table-schema.js';
+import { itemKeys, tableKeys } from '../data/table-schema.js';
 
 /** The answer stored for a completed request, replayed to retries. */
 export interface StoredResponse {
@@ -26,10 +26,7 @@ export interface IdempotencyRepositoryOptions {
   retentionSeconds?: number;
 }
 
-const key = (scopedKey: string) => ({
-  [tableKeys.partitionKey]: `IDEMPOTENCY#${scopedKey}`,
-  [tableKeys.sortKey]: 'IDEMPOTENCY',
-});
+const key = itemKeys.idempotency;
 
 /** Stores idempotency records (`IDEMPOTENCY#<key>`) with a TTL, each change a conditional write. */
 export class IdempotencyRepository {

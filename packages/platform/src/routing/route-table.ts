@@ -12,6 +12,7 @@ export interface Route {
 
 export const routeTable: readonly Route[] = [
   { service: 'catalog', pathPatterns: ['/api/products', '/api/products/*'], priority: 10 },
+  { service: 'inventory', pathPatterns: ['/api/inventory', '/api/inventory/*'], priority: 20 },
 ];
 
 function patternToRegExp(pattern: string): RegExp {

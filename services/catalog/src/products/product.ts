@@ -1,23 +1,9 @@
-/** A supplier to alert when the product runs low. */
-export interface Supplier {
-  name: string;
-  email: string;
-}
+import type { ProductRecord, Supplier } from '@shop/platform';
+
+export type { Supplier };
 
 /** A product as the domain and the repository see it: money in integer minor units. */
-export interface Product {
-  id: string;
-  name: string;
-  description: string;
-  priceMinor: number;
-  currency: string;
-  sku: string;
-  category: string;
-  supplier?: Supplier;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type Product = ProductRecord;
 
 /** What a client sends to create or replace a product: money as a decimal amount. */
 export interface ProductInput {

@@ -5,7 +5,17 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, isConditionalCheckFailed, tableIndexes, tableKeys } from '@shop/platform';
+import {
+  ConflictError,
+  entityTypes,
+  isConditionalCheckFailed,
+  itemKeys,
+  productCategoryKey,
+  productFromItem,
+  productToItem,
+  tableIndexes,
+  tableKeys,
+} from '@shop/platform';
 import type { Product } from './product.js';
 
 /** The product changed since it was read; the caller decides between 412 and a retry. */
@@ -29,37 +39,8 @@ export interface ProductListQuery {
   category?: string;
 }
 
-const entityType = 'PRODUCT';
-const productKey = (id: string) => ({ [tableKeys.partitionKey]: `PRODUCT#${id}`, [tableKeys.sortKey]: 'PRODUCT' });
-const skuKey = (sku: string) => ({ [tableKeys.partitionKey]: `SKU#${sku}`, [tableKeys.sortKey]: 'SKU' });
-const categoryKey = (category: string) => `CATEGORY#${category}`;
-
-function toItem(product: Product): Record<string, unknown> {
-  return {
-    ...productKey(product.id),
-    [tableIndexes.entity.partitionKey]: entityType,
-    [tableIndexes.category.partitionKey]: categoryKey(product.category),
-    ...product,
-  };
-}
-
-function fromItem(item: Record<string, unknown>): Product {
-  const product: Product = {
-    id: String(item.id),
-    name: String(item.name),
-    description: String(item.description),
-    priceMinor: Number(item.priceMinor),
-    currency: String(item.currency),
-    sku: String(item.sku),
-    category: String(item.category),
-    version: Number(item.version),
-    createdAt: String(item.createdAt),
-    updatedAt: String(item.updatedAt),
-  };
-  const supplier = item.supplier as Product['supplier'] | undefined;
-  if (supplier) product.supplier = { name: supplier.name, email: supplier.email };
-  return product;
-}
+const productKey = itemKeys.product;
+const skuKey = itemKeys.sku;
 
 /**
  * Products (`PRODUCT#<id>` / `PRODUCT`) and the sku claims that keep skus unique
@@ -87,13 +68,13 @@ export class ProductsRepository {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.table, Key: productKey(id), ConsistentRead: true }),
     );
-    return Item ? fromItem(Item) : undefined;
+    return Item ? productFromItem(Item) : undefined;
   }
 
   /** Lists products in id (creation) order, optionally of one category, after `afterId`. */
   async list(query: ProductListQuery): Promise<{ items: Product[]; hasMore: boolean }> {
     const index = query.category ? tableIndexes.category : tableIndexes.entity;
-    const partitionValue = query.category ? categoryKey(query.category) : entityType;
+    const partitionValue = query.category ? productCategoryKey(query.category) : entityTypes.product;
     const startKey = query.afterId
       ? { ...productKey(query.afterId), [index.partitionKey]: partitionValue, [index.sortKey]: query.afterId }
       : undefined;
@@ -112,7 +93,7 @@ export class ProductsRepository {
           ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
         }),
       );
-      items.push(...(page.Items ?? []).map(fromItem));
+      items.push(...(page.Items ?? []).map(productFromItem));
       exclusiveStartKey = page.LastEvaluatedKey;
     } while (exclusiveStartKey && items.length <= query.limit);
     return { items: items.slice(0, query.limit), hasMore: items.length > query.limit };
@@ -128,7 +109,7 @@ export class ProductsRepository {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: toItem(product),
+          Item: productToItem(product),
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': tableKeys.partitionKey },
         }),
@@ -150,7 +131,7 @@ export class ProductsRepository {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: toItem(next),
+          Item: productToItem(next),
           ConditionExpression: '#version = :expected',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':expected': previous.version },

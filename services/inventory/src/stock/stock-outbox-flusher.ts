@@ -1,0 +1,91 @@
+import type { EventPublisher, Logger, Supplier } from '@shop/platform';
+import type { AdjustmentRecord, StockRepository } from './stock.repository.js';
+import { eventsForChange } from './stock-events.js';
+import { isLow, type LedgerChange, replayLedger } from './stock-ledger.js';
+
+export interface StockOutboxFlusherOptions {
+  repository: StockRepository;
+  publisher: EventPublisher;
+  logger: Logger;
+  /** Entries handled per round; bounded by the size of one UpdateItem expression. */
+  batchSize?: number;
+  /** Supplier lookup for low-stock events (the product's supplier). */
+  supplierOf: (productId: string) => Promise<Supplier | undefined>;
+}
+
+function historyRecord(productId: string, change: LedgerChange): AdjustmentRecord | undefined {
+  const { entry, before, after } = change;
+  if (entry.onHandDelta === 0 && entry.kind !== 'adjustment') return undefined;
+  const reservationId = entry.kind === 'reservation.committed' ? entry.reservations?.[0]?.id : undefined;
+  return {
+    id: entry.id,
+    productId,
+    quantity: entry.onHandDelta,
+    reason: entry.reason ?? 'sale',
+    ...(entry.note ? { note: entry.note } : {}),
+    ...(entry.reference ? { reference: entry.reference } : {}),
+    ...(reservationId ? { reservationId } : {}),
+    onHandBefore: before.onHand,
+    onHandAfter: after.onHand,
+    version: after.version,
+    createdAt: entry.at,
+  };
+}
+
+/**
+ * Turns a stock item's outbox into history entries and events, in commit order, then removes the
+ * handled entries. Runs per product, coalesced: callers arriving while a round runs share the next
+ * round, so a hot product is flushed in batches rather than once per write. Everything it writes is
+ * derived from the outbox and idempotent, so a crash at any point only repeats work.
+ */
+export class StockOutboxFlusher {
+  private readonly rounds = new Map<string, { running: Promise<void>; next?: Promise<void> }>();
+  private readonly batchSize: number;
+
+  constructor(private readonly options: StockOutboxFlusherOptions) {
+    this.batchSize = options.batchSize ?? 100;
+  }
+
+  /** Resolves after a flush of the product that began after this call. */
+  flush(productId: string): Promise<void> {
+    const current = this.rounds.get(productId);
+    if (!current) {
+      const running = this.run(productId).finally(() => this.advance(productId));
+      this.rounds.set(productId, { running });
+      return running;
+    }
+    current.next ??= current.running.then(
+      () => this.run(productId),
+      () => this.run(productId),
+    );
+    return current.next;
+  }
+
+  private advance(productId: string): void {
+    const current = this.rounds.get(productId);
+    if (!current?.next) {
+      this.rounds.delete(productId);
+      return;
+    }
+    const running = current.next.finally(() => this.advance(productId));
+    this.rounds.set(productId, { running });
+  }
+
+  private async run(productId: string): Promise<void> {
+    for (;;) {
+      const item = await this.options.repository.get(productId);
+      if (!item || item.outbox.length === 0) return;
+      const batch = item.outbox.slice(0, this.batchSize);
+      const { changes, final } = replayLedger(item.flushed, batch);
+      const lowCrossing = changes.some((change) => !isLow(change.before) && isLow(change.after));
+      const supplier = lowCrossing ? await this.options.supplierOf(productId) : undefined;
+      const history = changes.flatMap((change) => historyRecord(productId, change) ?? []);
+      if (history.length > 0) await this.options.repository.putAdjustments(history);
+      await this.options.publisher.publish(changes.flatMap((change) => eventsForChange(productId, change, supplier)));
+      const first = batch[0];
+      if (!first) return;
+      const low = isLow({ available: final.onHand - final.reserved, lowStockThreshold: final.lowStockThreshold });
+      await this.options.repository.completeEntries(productId, first.id, batch.length, final, low);
+    }
+  }
+}

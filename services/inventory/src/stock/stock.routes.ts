@@ -1,0 +1,129 @@
+import Router from '@koa/router';
+import {
+  type AppState,
+  decodeCursor,
+  encodeCursor,
+  formatEtag,
+  type IdempotencyRepository,
+  idempotency,
+  NotFoundError,
+  type Page,
+  parseIfMatch,
+  requireIfMatch,
+  validate,
+} from '@shop/platform';
+import {
+  adjustmentSchema,
+  historyQuery,
+  isUlid,
+  listStockQuery,
+  productCursor,
+  reservationSchema,
+  stocktakeSchema,
+  thresholdSchema,
+} from './stock.schema.js';
+import type { AdjustmentInput, StockService } from './stock.service.js';
+import type { StockView } from './stock-level.js';
+
+function productId(raw: string | undefined): string {
+  if (!isUlid(raw)) throw new NotFoundError('Product not found');
+  return raw;
+}
+
+function reservationId(raw: string | undefined): string {
+  if (!isUlid(raw)) throw new NotFoundError('Reservation not found');
+  return raw;
+}
+
+export interface StockRoutesDeps {
+  stock: StockService;
+  idempotencyRepository: IdempotencyRepository;
+}
+
+/** `/api/inventory`: parse, validate, call the service, shape the reply. */
+export function stockRoutes({ stock, idempotencyRepository }: StockRoutesDeps): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/api/inventory' });
+  const idempotent = idempotency({ repository: idempotencyRepository, scope: 'inventory' });
+
+  router.get('/', async (ctx) => {
+    const query = validate(listStockQuery, ctx.query, { coerce: true }) as {
+      limit: number;
+      cursor?: string;
+      lowStock?: boolean;
+    };
+    const after = query.cursor ? decodeCursor(query.cursor, productCursor).id : undefined;
+    const { items, last, hasMore } = await stock.list(query.lowStock ? 'low' : 'all', query.limit, after);
+    const page: Page<StockView> = { items, nextCursor: hasMore && last ? encodeCursor({ id: last }) : null };
+    ctx.body = page;
+  });
+
+  router.get('/:productId', async (ctx) => {
+    const view = await stock.get(productId(ctx.params.productId));
+    ctx.set('ETag', formatEtag(view.version));
+    ctx.body = view;
+  });
+
+  router.put('/:productId', idempotent, async (ctx) => {
+    const id = productId(ctx.params.productId);
+    const ifMatch = requireIfMatch(parseIfMatch(ctx.get('if-match')));
+    const body = validate<{ onHand: number; note?: string }>(stocktakeSchema, ctx.request.body);
+    const view = await stock.stocktake(id, body.onHand, ifMatch, body.note);
+    ctx.set('ETag', formatEtag(view.version));
+    ctx.body = view;
+  });
+
+  router.patch('/:productId', idempotent, async (ctx) => {
+    const id = productId(ctx.params.productId);
+    const body = validate<{ lowStockThreshold: number }>(thresholdSchema, ctx.request.body);
+    const view = await stock.setThreshold(id, body.lowStockThreshold, parseIfMatch(ctx.get('if-match')));
+    ctx.set('ETag', formatEtag(view.version));
+    ctx.body = view;
+  });
+
+  router.post('/:productId/adjustments', idempotent, async (ctx) => {
+    const id = productId(ctx.params.productId);
+    const input = validate<AdjustmentInput>(adjustmentSchema, ctx.request.body);
+    const result = await stock.adjust(id, input, ctx.state.reservedId, ctx.state.reservedIdReused === true);
+    ctx.status = 201;
+    ctx.set('Location', `/api/inventory/${id}/adjustments/${result.adjustment.id}`);
+    ctx.set('ETag', formatEtag(result.stock.version));
+    ctx.body = result;
+  });
+
+  router.get('/:productId/adjustments', async (ctx) => {
+    const id = productId(ctx.params.productId);
+    const query = validate(historyQuery, ctx.query, { coerce: true }) as { limit: number; cursor?: string };
+    const before = query.cursor ? decodeCursor(query.cursor, productCursor).id : undefined;
+    const { items, hasMore } = await stock.history(id, query.limit, before);
+    const last = items.at(-1);
+    ctx.body = { items, nextCursor: hasMore && last ? encodeCursor({ id: last.id }) : null };
+  });
+
+  router.post('/:productId/reservations', idempotent, async (ctx) => {
+    const id = productId(ctx.params.productId);
+    const body = validate<{ quantity: number; ttlSeconds: number }>(reservationSchema, ctx.request.body);
+    const result = await stock.reserve(id, body.quantity, body.ttlSeconds, ctx.state.reservedId);
+    ctx.status = 201;
+    ctx.set('Location', `/api/inventory/${id}/reservations/${result.reservation.id}`);
+    ctx.body = result.reservation;
+  });
+
+  router.get('/:productId/reservations/:reservationId', async (ctx) => {
+    ctx.body = await stock.getReservation(productId(ctx.params.productId), reservationId(ctx.params.reservationId));
+  });
+
+  router.post('/:productId/reservations/:reservationId/commit', idempotent, async (ctx) => {
+    const result = await stock.commitReservation(
+      productId(ctx.params.productId),
+      reservationId(ctx.params.reservationId),
+    );
+    ctx.body = result;
+  });
+
+  router.delete('/:productId/reservations/:reservationId', idempotent, async (ctx) => {
+    await stock.releaseReservation(productId(ctx.params.productId), reservationId(ctx.params.reservationId));
+    ctx.status = 204;
+  });
+
+  return router;
+}

@@ -1,0 +1,67 @@
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { readStreamEvents, requestJson, serve, startStandIns } from '@shop/local-stack';
+import {
+  createDocumentClient,
+  createDynamoDbClient,
+  createKinesisClient,
+  createLogger,
+  itemKeys,
+  KinesisEventPublisher,
+  type ProductRecord,
+  productToItem,
+} from '@shop/platform';
+import { ulid } from 'ulid';
+import { createApp } from '../src/app.js';
+
+/** The inventory app on a random port over real stand-ins; products are written as catalog stores them. */
+export async function startInventory() {
+  const standIns = await startStandIns();
+  const dynamoDb = createDynamoDbClient({ region: standIns.region, endpoint: standIns.dynamoDbEndpoint });
+  const documentClient = createDocumentClient(dynamoDb);
+  const kinesis = createKinesisClient({ region: standIns.region, endpoint: standIns.kinesisEndpoint });
+  const logger = createLogger({ name: 'inventory', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const app = createApp({
+    documentClient,
+    tableName: standIns.tableName,
+    publisher: new KinesisEventPublisher({ client: kinesis, streamName: standIns.streamName, logger }),
+    logger,
+  });
+  const { server, baseUrl } = await serve(app.callback());
+  return {
+    baseUrl,
+    request: (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+      requestJson(baseUrl, method, path, body, headers),
+    events: () => readStreamEvents(kinesis, standIns.streamName),
+    async createProduct(overrides: Partial<ProductRecord> = {}): Promise<ProductRecord> {
+      const id = ulid();
+      const now = new Date().toISOString();
+      const product: ProductRecord = {
+        id,
+        name: 'Camping stove',
+        description: 'Two burners',
+        priceMinor: 4999,
+        currency: 'USD',
+        sku: `SKU-${id}`,
+        category: 'camping',
+        supplier: { name: 'Acme Outdoor', email: 'orders@acme.test' },
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+        ...overrides,
+      };
+      await documentClient.send(new PutCommand({ TableName: standIns.tableName, Item: productToItem(product) }));
+      return product;
+    },
+    async deleteProduct(id: string) {
+      await documentClient.send(new DeleteCommand({ TableName: standIns.tableName, Key: itemKeys.product(id) }));
+    },
+    async stop() {
+      server.close();
+      dynamoDb.destroy();
+      kinesis.destroy();
+      await standIns.stop();
+    },
+  };
+}
+
+export type Inventory = Awaited<ReturnType<typeof startInventory>>;
