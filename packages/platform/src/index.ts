@@ -13,6 +13,7 @@ export type { ProductRecord, Supplier } from './data/product-item.js';
 export { productCategoryKey, productFromItem, productToItem } from './data/product-item.js';
 export {
   adjustmentSortKeyPrefix,
+  adjustmentVersionIndex,
   entityTypes,
   itemKeys,
   tableDefinition,

@@ -1,6 +1,7 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { readStreamEvents, requestJson, serve, startStandIns } from '@shop/local-stack';
 import {
+  type CloudEvent,
   createDocumentClient,
   createDynamoDbClient,
   createKinesisClient,
@@ -32,6 +33,17 @@ export async function startInventory() {
     request: (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
       requestJson(baseUrl, method, path, body, headers),
     events: () => readStreamEvents(kinesis, standIns.streamName),
+    /** The product's events once `done` holds for them (events follow commits asynchronously). */
+    async eventsOf(productId: string, done: (events: CloudEvent[]) => boolean, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const events = (await readStreamEvents(kinesis, standIns.streamName)).filter(
+          (event) => event.subject === productId,
+        );
+        if (done(events) || Date.now() > deadline) return events;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
     async createProduct(overrides: Partial<ProductRecord> = {}): Promise<ProductRecord> {
       const id = ulid();
       const now = new Date().toISOString();

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CloudEvent } from '@shop/platform';
 import anyTest, { type TestFn } from 'ava';
 import { ulid } from 'ulid';
 import { type Inventory, startInventory } from './inventory-harness.js';
@@ -91,9 +92,9 @@ test('when 500 sales race for 300 units, then exactly 300 succeed and nothing is
   } while (cursor);
   t.is(history.filter((entry) => entry.reason === 'sale').length, 300);
 
-  const sales = (await inventory.events()).filter(
-    (event) => event.subject === product.id && event.type === 'shop.inventory.stock.adjusted.v1',
-  );
+  const adjusted = (events: CloudEvent[]) =>
+    events.filter((event) => event.type === 'shop.inventory.stock.adjusted.v1');
+  const sales = adjusted(await inventory.eventsOf(product.id, (events) => adjusted(events).length >= 301));
   const saleEvents = sales.filter((event) => (event.data as { reason: string }).reason === 'sale');
   t.is(saleEvents.length, 300);
   t.is(new Set(saleEvents.map((event) => event.id)).size, 300);
@@ -135,9 +136,9 @@ test('when a sale is recorded, then its event carries unit price, currency, cate
     reason: 'sale',
     reference: 'order-1',
   });
-  const event = (await inventory.events()).find(
-    (candidate) => (candidate.data as { adjustmentId?: string }).adjustmentId === sale.body.adjustment.id,
-  );
+  const isSale = (candidate: CloudEvent) =>
+    (candidate.data as { adjustmentId?: string }).adjustmentId === sale.body.adjustment.id;
+  const event = (await inventory.eventsOf(product.id, (events) => events.some(isSale))).find(isSale);
   t.like(event, {
     type: 'shop.inventory.stock.adjusted.v1',
     subject: product.id,
@@ -192,7 +193,10 @@ test('when stock crosses its threshold, then exactly one low event per crossing 
     t.is(response.status, 201);
   }
   // available: 0 (low) → 10 ↑ → 5 ↓ → 4 → 14 ↑ → 5 ↓ → 3 → 6 ↑ → 7
-  const events = (await inventory.events()).filter((event) => event.subject === product.id);
+  const lastVersion = steps.length + 1;
+  const events = await inventory.eventsOf(product.id, (all) =>
+    all.some((event) => (event.data as { version: number }).version === lastVersion),
+  );
   const low = events.filter((event) => event.type === 'shop.inventory.stock.low.v1');
   const replenished = events.filter((event) => event.type === 'shop.inventory.stock.replenished.v1');
   t.is(low.length, 2);
@@ -239,8 +243,8 @@ test.serial('when a reservation expires, then it stops counting at once and a la
   t.is(late.status, 409);
   t.regex(late.body.detail, /expired/);
   t.is((await inventory.request('POST', `${path}/adjustments`, { quantity: -5, reason: 'sale' })).status, 201);
-  const events = (await inventory.events()).filter((event) => event.subject === product.id);
-  t.true(events.some((event) => event.type === 'shop.inventory.reservation.expired.v1'));
+  const expired = (event: CloudEvent) => event.type === 'shop.inventory.reservation.expired.v1';
+  t.true((await inventory.eventsOf(product.id, (events) => events.some(expired))).some(expired));
 });
 
 test('when a stocktake sets the count, then If-Match is required and checked', async (t) => {

@@ -20,6 +20,9 @@ export const tableIndexes = {
   lowStock: { name: 'low-stock-index', partitionKey: 'lowStockKey', sortKey: 'id' },
 } as const;
 
+/** Local index over the table's partitions: a product's adjustment history in commit order. */
+export const adjustmentVersionIndex = { name: 'adjustment-version-index', sortKey: 'adjustmentVersion' } as const;
+
 /** Entity types listed through `entity-index`. */
 export const entityTypes = { product: 'PRODUCT', stock: 'STOCK' } as const;
 
@@ -45,10 +48,23 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    AttributeDefinitions: [
+      ...[...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+      { AttributeName: adjustmentVersionIndex.sortKey, AttributeType: 'N' },
+    ],
     KeySchema: [
       { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
       { AttributeName: tableKeys.sortKey, KeyType: 'RANGE' },
+    ],
+    LocalSecondaryIndexes: [
+      {
+        IndexName: adjustmentVersionIndex.name,
+        KeySchema: [
+          { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
+          { AttributeName: adjustmentVersionIndex.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
     ],
     GlobalSecondaryIndexes: Object.values(tableIndexes).map((index) => ({
       IndexName: index.name,

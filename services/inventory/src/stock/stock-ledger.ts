@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { LedgerEntry, StockCounters } from './stock-level.js';
+import type { AdjustmentRecord, LedgerEntry, StockCounters } from './stock-level.js';
 
 /** One ledger entry with the state before and after it. `available` is onHand minus reserved. */
 export interface LedgerChange {
@@ -60,4 +60,24 @@ export function entryEventId(entryId: string, n: number): string {
   let random = '';
   for (let index = 0; index < 16; index += 1) random += crockford[(digest[index] as number) % 32];
   return `${entryId.slice(0, 10)}${random}`;
+}
+
+/** The history entry a change leaves, for changes that move onHand (and every adjustment). */
+export function historyRecordOf(productId: string, change: LedgerChange): AdjustmentRecord | undefined {
+  const { entry, before, after } = change;
+  if (entry.onHandDelta === 0 && entry.kind !== 'adjustment') return undefined;
+  const reservationId = entry.kind === 'reservation.committed' ? entry.reservations?.[0]?.id : undefined;
+  return {
+    id: entry.id,
+    productId,
+    quantity: entry.onHandDelta,
+    reason: entry.reason ?? 'sale',
+    ...(entry.note ? { note: entry.note } : {}),
+    ...(entry.reference ? { reference: entry.reference } : {}),
+    ...(reservationId ? { reservationId } : {}),
+    onHandBefore: before.onHand,
+    onHandAfter: after.onHand,
+    version: after.version,
+    createdAt: entry.at,
+  };
 }

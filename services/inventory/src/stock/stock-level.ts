@@ -64,6 +64,22 @@ export interface StockItem extends StockCounters {
   updatedAt: string;
 }
 
+/** An adjustment history entry: one change of onHand, with the count before and after it. */
+export interface AdjustmentRecord {
+  id: string;
+  productId: string;
+  quantity: number;
+  reason: string;
+  note?: string;
+  reference?: string;
+  reservationId?: string;
+  onHandBefore: number;
+  onHandAfter: number;
+  /** The stock item's version after this change; history is ordered by it. */
+  version: number;
+  createdAt: string;
+}
+
 /** What clients see. */
 export interface StockView {
   productId: string;

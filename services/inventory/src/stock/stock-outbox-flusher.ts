@@ -1,7 +1,7 @@
 import type { EventPublisher, Logger, Supplier } from '@shop/platform';
-import type { AdjustmentRecord, StockRepository } from './stock.repository.js';
+import type { StockRepository } from './stock.repository.js';
 import { eventsForChange } from './stock-events.js';
-import { isLow, type LedgerChange, replayLedger } from './stock-ledger.js';
+import { historyRecordOf, isLow, replayLedger } from './stock-ledger.js';
 
 export interface StockOutboxFlusherOptions {
   repository: StockRepository;
@@ -11,25 +11,6 @@ export interface StockOutboxFlusherOptions {
   batchSize?: number;
   /** Supplier lookup for low-stock events (the product's supplier). */
   supplierOf: (productId: string) => Promise<Supplier | undefined>;
-}
-
-function historyRecord(productId: string, change: LedgerChange): AdjustmentRecord | undefined {
-  const { entry, before, after } = change;
-  if (entry.onHandDelta === 0 && entry.kind !== 'adjustment') return undefined;
-  const reservationId = entry.kind === 'reservation.committed' ? entry.reservations?.[0]?.id : undefined;
-  return {
-    id: entry.id,
-    productId,
-    quantity: entry.onHandDelta,
-    reason: entry.reason ?? 'sale',
-    ...(entry.note ? { note: entry.note } : {}),
-    ...(entry.reference ? { reference: entry.reference } : {}),
-    ...(reservationId ? { reservationId } : {}),
-    onHandBefore: before.onHand,
-    onHandAfter: after.onHand,
-    version: after.version,
-    createdAt: entry.at,
-  };
 }
 
 /**
@@ -79,7 +60,7 @@ export class StockOutboxFlusher {
       const { changes, final } = replayLedger(item.flushed, batch);
       const lowCrossing = changes.some((change) => !isLow(change.before) && isLow(change.after));
       const supplier = lowCrossing ? await this.options.supplierOf(productId) : undefined;
-      const history = changes.flatMap((change) => historyRecord(productId, change) ?? []);
+      const history = changes.flatMap((change) => historyRecordOf(productId, change) ?? []);
       if (history.length > 0) await this.options.repository.putAdjustments(history);
       await this.options.publisher.publish(changes.flatMap((change) => eventsForChange(productId, change, supplier)));
       const first = batch[0];

@@ -6,7 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
-  adjustmentSortKeyPrefix,
+  adjustmentVersionIndex,
   entityTypes,
   isConditionalCheckFailed,
   itemKeys,
@@ -15,6 +15,7 @@ import {
   tableIndexes,
 } from '@shop/platform';
 import {
+  type AdjustmentRecord,
   defaultLowStockThreshold,
   type LedgerEntry,
   type Reservation,
@@ -52,21 +53,6 @@ export interface StockChange {
   maxOutbox: number;
 }
 
-/** An adjustment history entry as stored and listed. */
-export interface AdjustmentRecord {
-  id: string;
-  productId: string;
-  quantity: number;
-  reason: string;
-  note?: string;
-  reference?: string;
-  reservationId?: string;
-  onHandBefore: number;
-  onHandAfter: number;
-  version: number;
-  createdAt: string;
-}
-
 const initialCounters: StockCounters = {
   version: 0,
   onHand: 0,
@@ -90,7 +76,7 @@ function fromItem(item: Record<string, unknown>): StockItem {
 }
 
 function adjustmentFromItem(item: Record<string, unknown>): AdjustmentRecord {
-  const { pk, sk, ...record } = item;
+  const { pk, sk, adjustmentVersion, ...record } = item;
   return record as unknown as AdjustmentRecord;
 }
 
@@ -271,7 +257,13 @@ export class StockRepository {
   async putAdjustments(records: AdjustmentRecord[]): Promise<void> {
     for (let start = 0; start < records.length; start += 25) {
       let requests: Array<Record<string, unknown>> = records.slice(start, start + 25).map((record) => ({
-        PutRequest: { Item: { ...itemKeys.adjustment(record.productId, record.id), ...record } },
+        PutRequest: {
+          Item: {
+            ...itemKeys.adjustment(record.productId, record.id),
+            [adjustmentVersionIndex.sortKey]: record.version,
+            ...record,
+          },
+        },
       }));
       for (let attempt = 0; requests.length > 0; attempt += 1) {
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
@@ -293,30 +285,22 @@ export class StockRepository {
     return Item ? adjustmentFromItem(Item) : undefined;
   }
 
-  /** History, newest first; paging continues after the adjustment `beforeId`. */
-  async listAdjustments(
-    productId: string,
-    limit: number,
-    beforeId?: string,
-  ): Promise<{ items: AdjustmentRecord[]; hasMore: boolean }> {
-    const items: AdjustmentRecord[] = [];
-    let startKey: Record<string, unknown> | undefined = beforeId ? itemKeys.adjustment(productId, beforeId) : undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': itemKeys.product(productId).pk, ':prefix': adjustmentSortKeyPrefix },
-          ScanIndexForward: false,
-          Limit: limit + 1 - items.length,
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []).map(adjustmentFromItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && items.length <= limit);
-    return { items: items.slice(0, limit), hasMore: items.length > limit };
+  /** Stored history, newest first, of versions below `beforeVersion`. */
+  async listAdjustments(productId: string, limit: number, beforeVersion: number): Promise<AdjustmentRecord[]> {
+    if (limit <= 0 || beforeVersion <= 1) return [];
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: adjustmentVersionIndex.name,
+        KeyConditionExpression: 'pk = :pk AND #version < :before',
+        ExpressionAttributeNames: { '#version': adjustmentVersionIndex.sortKey },
+        ExpressionAttributeValues: { ':pk': itemKeys.product(productId).pk, ':before': beforeVersion },
+        ScanIndexForward: false,
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    return Items.map(adjustmentFromItem);
   }
 
   /** Stock items through an index (every tracked item, or the sparse low-stock one), by product id. */

@@ -14,6 +14,7 @@ import {
 } from '@shop/platform';
 import {
   adjustmentSchema,
+  historyCursor,
   historyQuery,
   isUlid,
   listStockQuery,
@@ -93,10 +94,10 @@ export function stockRoutes({ stock, idempotencyRepository }: StockRoutesDeps): 
   router.get('/:productId/adjustments', async (ctx) => {
     const id = productId(ctx.params.productId);
     const query = validate(historyQuery, ctx.query, { coerce: true }) as { limit: number; cursor?: string };
-    const before = query.cursor ? decodeCursor(query.cursor, productCursor).id : undefined;
+    const before = query.cursor ? Number(decodeCursor(query.cursor, historyCursor).v) : undefined;
     const { items, hasMore } = await stock.history(id, query.limit, before);
     const last = items.at(-1);
-    ctx.body = { items, nextCursor: hasMore && last ? encodeCursor({ id: last.id }) : null };
+    ctx.body = { items, nextCursor: hasMore && last ? encodeCursor({ v: String(last.version) }) : null };
   });
 
   router.post('/:productId/reservations', idempotent, async (ctx) => {

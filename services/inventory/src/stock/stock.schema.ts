@@ -55,3 +55,9 @@ export const listStockQuery = Joi.object({
 export const historyQuery = Joi.object(paginationQuery);
 
 export const productCursor = Joi.object({ id: ulid().required() });
+
+export const historyCursor = Joi.object({
+  v: Joi.string()
+    .pattern(/^[1-9]\d{0,14}$/)
+    .required(),
+});

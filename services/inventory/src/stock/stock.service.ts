@@ -9,14 +9,11 @@ import {
 } from '@shop/platform';
 import { ulid } from 'ulid';
 import type { ProductReader } from './product-reader.js';
-import {
-  type AdjustmentRecord,
-  type StockChange,
-  StockConditionError,
-  type StockRepository,
-} from './stock.repository.js';
+import { type StockChange, StockConditionError, type StockRepository } from './stock.repository.js';
+import { historyRecordOf, replayLedger } from './stock-ledger.js';
 import {
   type AdjustmentReason,
+  type AdjustmentRecord,
   type adjustmentReasons,
   expiredReservationIds,
   type LedgerEntry,
@@ -34,8 +31,6 @@ export interface StockServiceDeps {
   logger: Logger;
   /** Most changes a stock item may hold unpublished before writes are refused with 503. */
   maxOutbox?: number;
-  /** How long a write waits for its history and events before answering anyway. */
-  flushWaitMs?: number;
   now?: () => Date;
 }
 
@@ -75,12 +70,10 @@ function reservationView(productId: string, id: string, reservation: Reservation
 /** Inventory use cases: stock levels, adjustments, stocktakes, thresholds, reservations. */
 export class StockService {
   private readonly maxOutbox: number;
-  private readonly flushWaitMs: number;
   private readonly now: () => Date;
 
   constructor(private readonly deps: StockServiceDeps) {
     this.maxOutbox = deps.maxOutbox ?? 500;
-    this.flushWaitMs = deps.flushWaitMs ?? 5000;
     this.now = deps.now ?? (() => new Date());
   }
 
@@ -99,18 +92,38 @@ export class StockService {
   async list(which: 'all' | 'low', limit: number, afterProductId?: string) {
     const { items, hasMore } = await this.deps.repository.listStock(which, limit, afterProductId);
     const now = this.now().getTime();
-    // Stock of products deleted in catalog stays in the table but is not listed.
+    // Stock of products deleted in catalog stays in the table but is not listed. The low-stock
+    // index is kept by the flusher a moment after each change, so its hits are checked live.
     const exists = await Promise.all(items.map((item) => this.deps.products.get(item.productId)));
+    const views = items.map((item) => toStockView(item.productId, item, now));
     return {
-      items: items.filter((_, index) => exists[index]).map((item) => toStockView(item.productId, item, now)),
+      items: views.filter(
+        (view, index) => exists[index] && (which === 'all' || view.available <= view.lowStockThreshold),
+      ),
       last: items.at(-1)?.productId,
       hasMore,
     };
   }
 
-  async history(productId: string, limit: number, beforeId?: string) {
-    await this.requireProduct(productId);
-    return this.deps.repository.listAdjustments(productId, limit, beforeId);
+  /**
+   * History, newest first, in commit order; `beforeVersion` continues a page. Changes still in the
+   * outbox are listed from it, so a change is in the history as soon as it is committed.
+   */
+  async history(productId: string, limit: number, beforeVersion = Number.MAX_SAFE_INTEGER) {
+    const [, item] = await Promise.all([this.requireProduct(productId), this.deps.repository.get(productId)]);
+    const pending = item ? this.pendingHistory(productId, item) : [];
+    const newer = pending.filter((record) => record.version < beforeVersion).reverse();
+    const storedBefore = Math.min(beforeVersion, (item?.flushed.version ?? 0) + 1);
+    const stored = await this.deps.repository.listAdjustments(productId, limit + 1 - newer.length, storedBefore);
+    const seen = new Set(newer.map((record) => record.id));
+    const items = [...newer, ...stored.filter((record) => !seen.has(record.id))];
+    return { items: items.slice(0, limit), hasMore: items.length > limit };
+  }
+
+  private pendingHistory(productId: string, item: StockItem): AdjustmentRecord[] {
+    return replayLedger(item.flushed, item.outbox).changes.flatMap(
+      (change) => historyRecordOf(productId, change) ?? [],
+    );
   }
 
   /** Records a delta. `adjustmentId` is the id an idempotent request reserved, if any. */
@@ -140,7 +153,7 @@ export class StockService {
       ...(input.quantity < 0 ? { requireAvailable: -input.quantity } : {}),
       maxOutbox: this.maxOutbox,
     });
-    await this.settle(productId);
+    this.settle(productId);
     const view = toStockView(productId, item, this.now().getTime());
     return {
       adjustment: {
@@ -187,7 +200,7 @@ export class StockService {
       }
       throw error;
     }
-    await this.settle(productId);
+    this.settle(productId);
     return toStockView(productId, item, this.now().getTime());
   }
 
@@ -222,7 +235,7 @@ export class StockService {
       }
       throw error;
     }
-    await this.settle(productId);
+    this.settle(productId);
     return toStockView(productId, item, this.now().getTime());
   }
 
@@ -248,7 +261,7 @@ export class StockService {
       setReservation: { id: reservationId, value: reservation },
       maxOutbox: this.maxOutbox,
     });
-    await this.settle(productId);
+    this.settle(productId);
     return {
       reservation: reservationView(productId, reservationId, reservation, now.getTime()),
       stock: toStockView(productId, item, now.getTime()),
@@ -289,7 +302,7 @@ export class StockService {
       this.assertActive(latest, this.now().getTime());
       throw error;
     }
-    await this.settle(productId);
+    this.settle(productId);
     const committed = item.reservations[reservationId] ?? { ...reservation, state: 'committed' as const };
     return {
       reservation: reservationView(productId, reservationId, committed, now.getTime()),
@@ -326,7 +339,7 @@ export class StockService {
       // Settled by a concurrent commit, release or sweep: release once more to answer from that state.
       return this.releaseReservation(productId, reservationId);
     }
-    await this.settle(productId);
+    this.settle(productId);
   }
 
   async getReservation(productId: string, reservationId: string): Promise<ReservationView> {
@@ -400,47 +413,23 @@ export class StockService {
     }
   }
 
+  // An adjustment is applied when its entry is in the outbox or its history is stored; the item is
+  // read first because a flusher stores history before it removes the entry.
   private async findApplied(productId: string, adjustmentId: string) {
-    // The stock item is read before the history: a flusher writes history before it removes the
-    // entry from the outbox, so an applied adjustment is always found in one of the two.
     const item = await this.deps.repository.get(productId);
-    const pending = item?.outbox.some((entry) => entry.id === adjustmentId);
-    if (pending) await this.settle(productId);
-    const record = await this.deps.repository.getAdjustment(productId, adjustmentId);
-    if (!record) {
-      if (pending)
-        throw new ServiceUnavailableError('The adjustment is recorded and not yet published; retry shortly', 2);
-      return undefined;
-    }
-    const latest = await this.deps.repository.get(productId);
-    return { adjustment: record, stock: toStockView(productId, latest, this.now().getTime()) };
+    const record =
+      (item ? this.pendingHistory(productId, item).find((pending) => pending.id === adjustmentId) : undefined) ??
+      (await this.deps.repository.getAdjustment(productId, adjustmentId));
+    if (!record) return undefined;
+    return { adjustment: record, stock: toStockView(productId, item, this.now().getTime()) };
   }
 
-  // Waits (bounded) for the change's history and events; the change is committed either way and
-  // a later flush or the relay delivers them.
-  private async settle(productId: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    let timedOut = false;
-    try {
-      await Promise.race([
-        this.deps.flusher.flush(productId),
-        new Promise((resolve) => {
-          timer = setTimeout(() => {
-            timedOut = true;
-            resolve(undefined);
-          }, this.flushWaitMs);
-        }),
-      ]);
-      if (timer && !timedOut) return;
-      this.deps.logger.warn(
-        { productId, waitedMs: this.flushWaitMs },
-        'stock changes not flushed in time; answering anyway',
-      );
-    } catch (error) {
+  // The change is committed with its entry in the outbox; history and events follow in the
+  // background (coalesced per product), and the history listing shows pending entries meanwhile.
+  private settle(productId: string): void {
+    this.deps.flusher.flush(productId).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, productId }, 'stock changes not flushed yet; they stay in the outbox');
-    } finally {
-      clearTimeout(timer);
-    }
+    });
   }
 
   private entry(
