@@ -6,6 +6,7 @@ export interface LoadResult {
   p99Ms: number;
   errors: number;
   requests: number;
+  successes: number;
 }
 
 export interface LoadOptions {
@@ -13,9 +14,14 @@ export interface LoadOptions {
   paths: string[];
   durationSeconds: number;
   connections: number;
+  method?: 'GET' | 'POST';
+  body?: unknown;
 }
 
-/** Drives GETs over `paths` (round robin) for a bounded time; non-2xx answers count as errors. */
+/**
+ * Drives requests over `paths` (round robin) for a bounded time. `rps` counts 2xx answers only;
+ * anything else is an error.
+ */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let next = 0;
   const result = await autocannon({
@@ -24,7 +30,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     duration: options.durationSeconds,
     requests: [
       {
-        method: 'GET',
+        method: options.method ?? 'GET',
+        ...(options.body === undefined
+          ? {}
+          : { body: JSON.stringify(options.body), headers: { 'content-type': 'application/json' } }),
         setupRequest: (request) => {
           const path = options.paths[next % options.paths.length] ?? '/';
           next += 1;
@@ -33,12 +42,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       },
     ],
   });
+  const errors = result.errors + result.timeouts + result.non2xx;
+  if (errors > 0) {
+    console.error(
+      `${options.method ?? 'GET'} ${options.url}: ${errors} errors (status codes ${JSON.stringify(result.statusCodeStats)}, ${result.errors} connection errors, ${result.timeouts} timeouts)`,
+    );
+  }
   return {
-    rps: result.requests.average,
+    rps: result['2xx'] / options.durationSeconds,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
+    errors,
     requests: result.requests.total,
+    successes: result['2xx'],
   };
 }
 
@@ -52,5 +68,26 @@ export function averageRuns(results: LoadResult[]): LoadResult {
     p99Ms: average((result) => result.p99Ms),
     errors: results.reduce((sum, result) => sum + result.errors, 0),
     requests: results.reduce((sum, result) => sum + result.requests, 0),
+    successes: results.reduce((sum, result) => sum + result.successes, 0),
   };
+}
+
+/** Runs both sides in rounds that alternate which goes first, so drift falls on both alike. */
+export async function alternate(
+  rounds: number,
+  service: () => Promise<LoadResult>,
+  baseline: () => Promise<LoadResult>,
+): Promise<{ service: LoadResult; baseline: LoadResult }> {
+  const serviceRuns: LoadResult[] = [];
+  const baselineRuns: LoadResult[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    if (round % 2 === 0) {
+      baselineRuns.push(await baseline());
+      serviceRuns.push(await service());
+    } else {
+      serviceRuns.push(await service());
+      baselineRuns.push(await baseline());
+    }
+  }
+  return { service: averageRuns(serviceRuns), baseline: averageRuns(baselineRuns) };
 }

@@ -33,8 +33,8 @@ test('when results are recorded, then other scenarios are kept and each entry is
 
 test('when runs are averaged, then rates and latencies are means and errors are summed', (t) => {
   const averaged = averageRuns([
-    { rps: 100, p50Ms: 10, p99Ms: 40, errors: 1, requests: 1000 },
-    { rps: 300, p50Ms: 20, p99Ms: 60, errors: 2, requests: 3000 },
+    { rps: 100, p50Ms: 10, p99Ms: 40, errors: 1, requests: 1000, successes: 999 },
+    { rps: 300, p50Ms: 20, p99Ms: 60, errors: 2, requests: 3000, successes: 2998 },
   ]);
-  t.deepEqual(averaged, { rps: 200, p50Ms: 15, p99Ms: 50, errors: 3, requests: 4000 });
+  t.deepEqual(averaged, { rps: 200, p50Ms: 15, p99Ms: 50, errors: 3, requests: 4000, successes: 3997 });
 });

@@ -29,6 +29,11 @@ export interface StandInsOptions {
   tableName?: string;
   streamName?: string;
   shardCount?: number;
+  /**
+   * Whether kinesis-local saves its state to disk (every second, and on stop). On by default so
+   * events survive a restart; benchmarks turn it off, since each save rewrites the whole stream.
+   */
+  kinesisPersistence?: boolean;
   /** Receives one line per stand-in that is up and one for the table and stream. */
   log?: (line: string) => void;
   /** Where each stand-in's output is appended, as `<name>.log`; `<dataDir>/logs` by default. */
@@ -120,6 +125,7 @@ function standInSpecs(
   ports: Awaited<ReturnType<typeof resolvePorts>>,
   dataDir: string,
   region: string,
+  kinesisPersistence: boolean,
 ): Record<StandInName, StandInSpec> {
   const kinesisDuration = '10ms';
   const dynalite = nodeChildCommand(fileURLToPath(new URL('./dynalite-server.ts', import.meta.url)), { tsx: true });
@@ -153,7 +159,7 @@ function standInSpecs(
         env: {
           KINESIS_MOCK_PLAIN_PORT: String(ports.kinesis),
           KINESIS_MOCK_TLS_PORT: String(ports.kinesisTls),
-          SHOULD_PERSIST_DATA: 'true',
+          SHOULD_PERSIST_DATA: String(kinesisPersistence),
           LOAD_DATA_IF_EXISTS: 'true',
           PERSIST_PATH: join(dataDir, 'kinesis'),
           PERSIST_INTERVAL: '1s',
@@ -257,7 +263,7 @@ export async function startStandIns(options: StandInsOptions = {}): Promise<Stan
   const stopAll = () => Promise.all([...children.values()].map((child) => child.stop()));
   let specs: Record<StandInName, StandInSpec>;
   try {
-    specs = standInSpecs(await resolvePorts(options), dataDir, region);
+    specs = standInSpecs(await resolvePorts(options), dataDir, region, options.kinesisPersistence ?? true);
     await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
     await mkdir(join(dataDir, 'kinesis'), { recursive: true });
   } catch (error) {

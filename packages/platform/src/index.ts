@@ -12,9 +12,8 @@ export { defineConfig, describeConfig, loadConfig, port, url } from './config/co
 export type { ProductRecord, Supplier } from './data/product-item.js';
 export { productCategoryKey, productFromItem, productToItem } from './data/product-item.js';
 export {
-  adjustmentSortKeyPrefix,
-  adjustmentVersionIndex,
   entityTypes,
+  historyPageSortKeyPrefix,
   itemKeys,
   tableDefinition,
   tableIndexes,

@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { readStreamEvents, requestJson, serve, startStandIns } from '@shop/local-stack';
 import {
   type CloudEvent,
@@ -64,8 +64,20 @@ export async function startInventory() {
       await documentClient.send(new PutCommand({ TableName: standIns.tableName, Item: productToItem(product) }));
       return product;
     },
+    /** Deletes a product the way catalog does: the product item goes, its stock item is marked. */
     async deleteProduct(id: string) {
       await documentClient.send(new DeleteCommand({ TableName: standIns.tableName, Key: itemKeys.product(id) }));
+      await documentClient
+        .send(
+          new UpdateCommand({
+            TableName: standIns.tableName,
+            Key: itemKeys.stock(id),
+            UpdateExpression: 'SET productDeleted = :at',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':at': new Date().toISOString() },
+          }),
+        )
+        .catch(() => {});
     },
     async stop() {
       server.close();

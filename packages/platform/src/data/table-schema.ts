@@ -11,32 +11,45 @@ export const tableKeys = {
   ttlAttribute: 'expiresAt',
 } as const;
 
+export interface IndexDefinition {
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+  /** Non-key attributes copied into the index; all of them when absent. */
+  projects?: readonly string[];
+}
+
 export const tableIndexes = {
   /** Every product, in id (creation) order: partition `entityType`, sort `id`. */
   entity: { name: 'entity-index', partitionKey: 'entityType', sortKey: 'id' },
   /** Products of one category: partition `categoryKey`, sort `id`. */
   category: { name: 'category-index', partitionKey: 'categoryKey', sortKey: 'id' },
+  // Stock indexes hold keys only: a stock item changes with every sale, and an index copy of it
+  // would be rewritten (and paid for) on each one. Listings read the items by key.
+  /** Every stock level, by product id: partition `stockKey`, sort `id`. */
+  stock: { name: 'stock-index', partitionKey: 'stockKey', sortKey: 'id', projects: [] },
   /** Sparse: only stock levels at or below their threshold carry `lowStockKey`. */
-  lowStock: { name: 'low-stock-index', partitionKey: 'lowStockKey', sortKey: 'id' },
-} as const;
+  lowStock: { name: 'low-stock-index', partitionKey: 'lowStockKey', sortKey: 'id', projects: [] },
+} as const satisfies Record<string, IndexDefinition>;
 
-/** Local index over the table's partitions: a product's adjustment history in commit order. */
-export const adjustmentVersionIndex = { name: 'adjustment-version-index', sortKey: 'adjustmentVersion' } as const;
-
-/** Entity types listed through `entity-index`. */
+/** Partition values of the listing indexes. */
 export const entityTypes = { product: 'PRODUCT', stock: 'STOCK' } as const;
+
+/** Sort-key prefix of adjustment history pages in a product's partition. */
+export const historyPageSortKeyPrefix = 'HIST#';
 
 /** Primary keys of every item type in the table. */
 export const itemKeys = {
   product: (productId: string) => ({ pk: `PRODUCT#${productId}`, sk: 'PRODUCT' }),
   stock: (productId: string) => ({ pk: `PRODUCT#${productId}`, sk: 'STOCK' }),
-  adjustment: (productId: string, adjustmentId: string) => ({ pk: `PRODUCT#${productId}`, sk: `ADJ#${adjustmentId}` }),
+  /** One page of a product's adjustment history, keyed by the first version it holds. */
+  historyPage: (productId: string, firstVersion: number) => ({
+    pk: `PRODUCT#${productId}`,
+    sk: `${historyPageSortKeyPrefix}${String(firstVersion).padStart(15, '0')}`,
+  }),
   sku: (sku: string) => ({ pk: `SKU#${sku}`, sk: 'SKU' }),
   idempotency: (scopedKey: string) => ({ pk: `IDEMPOTENCY#${scopedKey}`, sk: 'IDEMPOTENCY' }),
 };
-
-/** Sort-key prefix of adjustment history items in a product's partition. */
-export const adjustmentSortKeyPrefix = 'ADJ#';
 
 /** The CreateTable request for the shared table (on-demand). */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
@@ -48,31 +61,22 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      ...[...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
-      { AttributeName: adjustmentVersionIndex.sortKey, AttributeType: 'N' },
-    ],
+    AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
     KeySchema: [
       { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
       { AttributeName: tableKeys.sortKey, KeyType: 'RANGE' },
     ],
-    LocalSecondaryIndexes: [
-      {
-        IndexName: adjustmentVersionIndex.name,
-        KeySchema: [
-          { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
-          { AttributeName: adjustmentVersionIndex.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
-    GlobalSecondaryIndexes: Object.values(tableIndexes).map((index) => ({
+    GlobalSecondaryIndexes: Object.values(tableIndexes).map((index: IndexDefinition) => ({
       IndexName: index.name,
       KeySchema: [
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: !index.projects
+        ? { ProjectionType: 'ALL' }
+        : index.projects.length === 0
+          ? { ProjectionType: 'KEYS_ONLY' }
+          : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projects] },
     })),
   };
 }

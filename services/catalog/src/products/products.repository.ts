@@ -4,6 +4,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
   ConflictError,
@@ -161,7 +162,26 @@ export class ProductsRepository {
       if (isConditionalCheckFailed(error)) throw new StaleProductError(product.id);
       throw error;
     }
+    await this.markStockDeleted(product.id);
     await this.releaseSku(product.sku, product.id);
+  }
+
+  // Inventory shares the table: marking the product's stock item (when it has one) makes every
+  // later stock change fail its condition, with no call between the services.
+  private async markStockDeleted(productId: string): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: itemKeys.stock(productId),
+          UpdateExpression: 'SET productDeleted = :deletedAt',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':deletedAt': new Date().toISOString() },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionalCheckFailed(error)) throw error;
+      });
   }
 
   private async claimSku(sku: string, productId: string): Promise<void> {

@@ -62,6 +62,8 @@ export interface StockItem extends StockCounters {
   outbox: LedgerEntry[];
   flushed: StockCounters;
   updatedAt: string;
+  /** Set when catalog deleted the product; the item takes no more changes. */
+  productDeleted?: boolean;
 }
 
 /** An adjustment history entry: one change of onHand, with the count before and after it. */

@@ -24,7 +24,7 @@ export class StockOutboxFlusher {
   private readonly batchSize: number;
 
   constructor(private readonly options: StockOutboxFlusherOptions) {
-    this.batchSize = options.batchSize ?? 100;
+    this.batchSize = options.batchSize ?? 200;
   }
 
   /** Resolves after a flush of the product that began after this call. */
@@ -61,12 +61,12 @@ export class StockOutboxFlusher {
       const lowCrossing = changes.some((change) => !isLow(change.before) && isLow(change.after));
       const supplier = lowCrossing ? await this.options.supplierOf(productId) : undefined;
       const history = changes.flatMap((change) => historyRecordOf(productId, change) ?? []);
-      if (history.length > 0) await this.options.repository.putAdjustments(history);
+      await this.options.repository.putHistoryPage(productId, history);
       await this.options.publisher.publish(changes.flatMap((change) => eventsForChange(productId, change, supplier)));
       const first = batch[0];
       if (!first) return;
       const low = isLow({ available: final.onHand - final.reserved, lowStockThreshold: final.lowStockThreshold });
-      await this.options.repository.completeEntries(productId, first.id, batch.length, final, low);
+      await this.options.repository.completeEntries(productId, first, batch.length, final, low);
     }
   }
 }

@@ -1,13 +1,13 @@
 import {
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
-  adjustmentVersionIndex,
   entityTypes,
+  historyPageSortKeyPrefix,
   isConditionalCheckFailed,
   itemKeys,
   type ProductRecord,
@@ -31,9 +31,12 @@ export class StockConditionError extends Error {
   }
 }
 
-/** One change to a stock item, applied as one conditional UpdateItem that also appends its entry. */
+/**
+ * Changes to a stock item applied as one conditional UpdateItem that also appends their entries,
+ * one version each. Several entries are several concurrent changes committed together.
+ */
 export interface StockChange {
-  entry: LedgerEntry;
+  entries: LedgerEntry[];
   onHandDelta: number;
   reservedDelta: number;
   /** Fails unless at least this much is available (onHand minus counted reservations). */
@@ -70,14 +73,10 @@ function fromItem(item: Record<string, unknown>): StockItem {
     version: Number(item.version),
     updatedAt: String(item.updatedAt),
     reservations: (item.reservations as Record<string, Reservation> | undefined) ?? {},
-    outbox: (item.outbox as LedgerEntry[] | undefined) ?? [],
+    outbox: ((item.outbox as string[] | undefined) ?? []).map((entry) => JSON.parse(entry) as LedgerEntry),
     flushed: (item.flushed as StockCounters | undefined) ?? initialCounters,
+    ...(item.productDeleted ? { productDeleted: true } : {}),
   };
-}
-
-function adjustmentFromItem(item: Record<string, unknown>): AdjustmentRecord {
-  const { pk, sk, adjustmentVersion, ...record } = item;
-  return record as unknown as AdjustmentRecord;
 }
 
 export interface StockRepositoryOptions {
@@ -86,10 +85,11 @@ export interface StockRepositoryOptions {
 }
 
 /**
- * Stock items (`PRODUCT#<id>` / `STOCK`) and adjustment history (`PRODUCT#<id>` / `ADJ#<id>`).
- * Every change is one conditional UpdateItem on the stock item that moves the counters and
- * appends the change to the item's outbox; history and events are derived from the outbox later,
- * so no second write can be lost or applied twice.
+ * Stock items (`PRODUCT#<id>` / `STOCK`) and adjustment history pages (`PRODUCT#<id>` /
+ * `HIST#<first version>`). Every change is one conditional UpdateItem on the existing stock item
+ * that moves the counters and appends the change to the item's outbox; history and events are
+ * derived from the outbox later, so no second write can be lost or applied twice. A stock item
+ * whose product catalog deleted carries `productDeleted` and takes no more changes.
  */
 export class StockRepository {
   constructor(private readonly options: StockRepositoryOptions) {}
@@ -116,7 +116,36 @@ export class StockRepository {
     return Item ? productFromItem(Item) : undefined;
   }
 
-  /** Applies a change; returns the item after it, or throws StockConditionError. */
+  /** Creates the stock item of a product at zero, unless it exists. */
+  async create(productId: string, now: Date): Promise<void> {
+    await this.db
+      .send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...itemKeys.stock(productId),
+            [tableIndexes.stock.partitionKey]: entityTypes.stock,
+            id: productId,
+            productId,
+            ...initialCounters,
+            available: 0,
+            reservations: {},
+            outbox: [],
+            flushed: initialCounters,
+            updatedAt: now.toISOString(),
+            // Zero is at or below any threshold: a new stock level starts on the low-stock list.
+            [tableIndexes.lowStock.partitionKey]: 'LOW',
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionalCheckFailed(error)) throw error;
+      });
+  }
+
+  /** Applies a change to an existing, live stock item; returns the item after it, or throws StockConditionError. */
+
   async apply(productId: string, change: StockChange, now: Date): Promise<StockItem> {
     const names: Record<string, string> = {
       '#onHand': 'onHand',
@@ -126,55 +155,41 @@ export class StockRepository {
       '#outbox': 'outbox',
     };
     const values: Record<string, unknown> = {
-      ':zero': 0,
-      ':one': 1,
       ':onHandDelta': change.onHandDelta,
       ':reservedDelta': change.reservedDelta,
       ':availableDelta': change.onHandDelta - change.reservedDelta,
-      ':entries': [change.entry],
-      ':emptyList': [],
+      // Entries are stored as JSON strings: one string per change keeps every write of a busy
+      // stock item cheap, where nested maps cost the store per attribute on each rewrite.
+      ':entries': change.entries.map((entry) => JSON.stringify(entry)),
+      ':versions': change.entries.length,
       ':now': now.toISOString(),
-      ':threshold': change.setThreshold ?? defaultLowStockThreshold,
-      ':flushed': initialCounters,
-      ':maxOutbox': change.maxOutbox,
-      ':entityType': entityTypes.stock,
-      ':productId': productId,
+      ':outboxRoom': change.maxOutbox - change.entries.length,
     };
     const set = [
-      '#onHand = if_not_exists(#onHand, :zero) + :onHandDelta',
-      '#reserved = if_not_exists(#reserved, :zero) + :reservedDelta',
-      '#available = if_not_exists(#available, :zero) + :availableDelta',
-      '#version = if_not_exists(#version, :zero) + :one',
-      '#outbox = list_append(if_not_exists(#outbox, :emptyList), :entries)',
+      '#onHand = #onHand + :onHandDelta',
+      '#reserved = #reserved + :reservedDelta',
+      '#available = #available + :availableDelta',
+      '#version = #version + :versions',
+      '#outbox = list_append(#outbox, :entries)',
       'updatedAt = :now',
-      'flushed = if_not_exists(flushed, :flushed)',
-      'entityType = :entityType',
-      'id = :productId',
-      'productId = :productId',
-      change.setThreshold === undefined
-        ? 'lowStockThreshold = if_not_exists(lowStockThreshold, :threshold)'
-        : 'lowStockThreshold = :threshold',
     ];
-    const conditions = ['(attribute_not_exists(#outbox) OR size(#outbox) < :maxOutbox)'];
+    if (change.setThreshold !== undefined) {
+      values[':threshold'] = change.setThreshold;
+      set.push('lowStockThreshold = :threshold');
+    }
+    const conditions = ['attribute_exists(pk)', 'attribute_not_exists(productDeleted)', 'size(#outbox) <= :outboxRoom'];
     if (change.requireAvailable !== undefined) {
       values[':required'] = change.requireAvailable;
       conditions.push('#available >= :required');
     }
     if (change.expectedVersion !== undefined) {
       values[':expectedVersion'] = change.expectedVersion;
-      conditions.push(change.expectedVersion === 0 ? 'attribute_not_exists(#version)' : '#version = :expectedVersion');
-    }
-    const touchesReservations =
-      change.setReservation || change.updateReservationState || (change.expireReservations?.length ?? 0) > 0;
-    if (!touchesReservations) {
-      values[':emptyMap'] = {};
-      set.push('reservations = if_not_exists(reservations, :emptyMap)');
+      conditions.push('#version = :expectedVersion');
     }
     if (change.setReservation) {
       names['#newReservation'] = change.setReservation.id;
       values[':reservation'] = change.setReservation.value;
       set.push('reservations.#newReservation = :reservation');
-      conditions.push('attribute_exists(reservations)');
     }
     if (change.updateReservationState) {
       const update = change.updateReservationState;
@@ -218,12 +233,12 @@ export class StockRepository {
 
   /**
    * Removes the first `count` outbox entries once their history and events are out, and records
-   * the state after them; only if the outbox still starts with `firstEntryId` (another flusher may
+   * the state after them; only if the outbox still starts with `firstEntry` (another flusher may
    * have done it). Keeps the sparse low-stock attribute in line with that state.
    */
   async completeEntries(
     productId: string,
-    firstEntryId: string,
+    firstEntry: LedgerEntry,
     count: number,
     flushed: StockCounters,
     low: boolean,
@@ -237,11 +252,11 @@ export class StockRepository {
           TableName: this.table,
           Key: itemKeys.stock(productId),
           UpdateExpression: `SET flushed = :flushed${low ? ', #lowStockKey = :low' : ''} REMOVE ${removals.join(', ')}${low ? '' : ', #lowStockKey'}`,
-          ConditionExpression: '#outbox[0].id = :firstEntryId',
+          ConditionExpression: '#outbox[0] = :firstEntry',
           ExpressionAttributeNames: { '#outbox': 'outbox', '#lowStockKey': tableIndexes.lowStock.partitionKey },
           ExpressionAttributeValues: {
             ':flushed': flushed,
-            ':firstEntryId': firstEntryId,
+            ':firstEntry': JSON.stringify(firstEntry),
             ...(low ? { ':low': 'LOW' } : {}),
           },
         }),
@@ -253,54 +268,68 @@ export class StockRepository {
     }
   }
 
-  /** Writes history entries; the same entry written twice is the same item. */
-  async putAdjustments(records: AdjustmentRecord[]): Promise<void> {
-    for (let start = 0; start < records.length; start += 25) {
-      let requests: Array<Record<string, unknown>> = records.slice(start, start + 25).map((record) => ({
-        PutRequest: {
-          Item: {
-            ...itemKeys.adjustment(record.productId, record.id),
-            [adjustmentVersionIndex.sortKey]: record.version,
-            ...record,
-          },
-        },
-      }));
-      for (let attempt = 0; requests.length > 0; attempt += 1) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
-        const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests as never } }));
-        requests = (result.UnprocessedItems?.[this.table] as Array<Record<string, unknown>> | undefined) ?? [];
-        if (attempt > 8 && requests.length > 0) throw new Error('history entries could not be written');
-      }
-    }
-  }
-
-  async getAdjustment(productId: string, adjustmentId: string): Promise<AdjustmentRecord | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({
+  /**
+   * Stores one flush round's history as one page keyed by its first version. A repeated round
+   * starts at the same version, so it rewrites the same page (with any entries added since).
+   */
+  async putHistoryPage(productId: string, records: AdjustmentRecord[]): Promise<void> {
+    const first = records[0];
+    if (!first) return;
+    await this.db.send(
+      new PutCommand({
         TableName: this.table,
-        Key: itemKeys.adjustment(productId, adjustmentId),
-        ConsistentRead: true,
+        Item: { ...itemKeys.historyPage(productId, first.version), records },
       }),
     );
-    return Item ? adjustmentFromItem(Item) : undefined;
   }
 
-  /** Stored history, newest first, of versions below `beforeVersion`. */
-  async listAdjustments(productId: string, limit: number, beforeVersion: number): Promise<AdjustmentRecord[]> {
-    if (limit <= 0 || beforeVersion <= 1) return [];
+  /** Stored history, newest first, of versions below `beforeVersion`, up to `limit` records. */
+  async listHistory(productId: string, limit: number, beforeVersion: number): Promise<AdjustmentRecord[]> {
+    const records: AdjustmentRecord[] = [];
+    if (limit <= 0 || beforeVersion <= 1) return records;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+          ExpressionAttributeValues: {
+            ':pk': itemKeys.product(productId).pk,
+            ':first': historyPageSortKeyPrefix,
+            ':last': itemKeys.historyPage(productId, beforeVersion - 1).sk,
+          },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: 10,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const pageRecords = (item.records as AdjustmentRecord[]).filter((record) => record.version < beforeVersion);
+        records.push(...pageRecords.reverse());
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && records.length < limit);
+    return records.slice(0, limit);
+  }
+
+  /** Finds a stored adjustment by id among the newest history pages (for retried requests). */
+  async findRecentAdjustment(productId: string, adjustmentId: string): Promise<AdjustmentRecord | undefined> {
     const { Items = [] } = await this.db.send(
       new QueryCommand({
         TableName: this.table,
-        IndexName: adjustmentVersionIndex.name,
-        KeyConditionExpression: 'pk = :pk AND #version < :before',
-        ExpressionAttributeNames: { '#version': adjustmentVersionIndex.sortKey },
-        ExpressionAttributeValues: { ':pk': itemKeys.product(productId).pk, ':before': beforeVersion },
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': itemKeys.product(productId).pk, ':prefix': historyPageSortKeyPrefix },
         ScanIndexForward: false,
-        Limit: limit,
         ConsistentRead: true,
+        Limit: 100,
       }),
     );
-    return Items.map(adjustmentFromItem);
+    for (const item of Items) {
+      const found = (item.records as AdjustmentRecord[]).find((record) => record.id === adjustmentId);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** Stock items through an index (every tracked item, or the sparse low-stock one), by product id. */
@@ -309,9 +338,9 @@ export class StockRepository {
     limit: number,
     afterProductId?: string,
   ): Promise<{ items: StockItem[]; hasMore: boolean }> {
-    const index = which === 'low' ? tableIndexes.lowStock : tableIndexes.entity;
+    const index = which === 'low' ? tableIndexes.lowStock : tableIndexes.stock;
     const partition = which === 'low' ? 'LOW' : entityTypes.stock;
-    const items: StockItem[] = [];
+    const productIds: string[] = [];
     let startKey: Record<string, unknown> | undefined = afterProductId
       ? { ...itemKeys.stock(afterProductId), [index.partitionKey]: partition, [index.sortKey]: afterProductId }
       : undefined;
@@ -323,13 +352,16 @@ export class StockRepository {
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': index.partitionKey },
           ExpressionAttributeValues: { ':pk': partition },
-          Limit: limit + 1 - items.length,
+          Limit: limit + 1 - productIds.length,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
-      items.push(...(page.Items ?? []).map(fromItem));
+      productIds.push(...(page.Items ?? []).map((item) => String(item[index.sortKey])));
       startKey = page.LastEvaluatedKey;
-    } while (startKey && items.length <= limit);
-    return { items: items.slice(0, limit), hasMore: items.length > limit };
+    } while (startKey && productIds.length <= limit);
+    // The indexes hold keys only (a sale must not rewrite an index copy); the page reads the items.
+    const page = productIds.slice(0, limit);
+    const items = await Promise.all(page.map((productId) => this.get(productId)));
+    return { items: items.filter((item): item is StockItem => item !== undefined), hasMore: productIds.length > limit };
   }
 }

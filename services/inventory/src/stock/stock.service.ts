@@ -8,6 +8,7 @@ import {
   ServiceUnavailableError,
 } from '@shop/platform';
 import { ulid } from 'ulid';
+import { AdjustmentBatcher } from './adjustment-batcher.js';
 import type { ProductReader } from './product-reader.js';
 import { type StockChange, StockConditionError, type StockRepository } from './stock.repository.js';
 import { historyRecordOf, replayLedger } from './stock-ledger.js';
@@ -18,6 +19,7 @@ import {
   expiredReservationIds,
   type LedgerEntry,
   type Reservation,
+  type SaleContext,
   type StockItem,
   type StockView,
   toStockView,
@@ -52,6 +54,14 @@ export interface ReservationView {
 
 export type IfMatch = 'any' | number[] | undefined;
 
+/** A change's condition failed for a reason the caller must judge (stock, version, reservation state). */
+class StockConflict extends Error {
+  constructor(readonly item: StockItem) {
+    super('stock condition failed');
+    this.name = 'StockConflict';
+  }
+}
+
 const productNotFound = () => new NotFoundError('Product not found');
 const reservationNotFound = () => new NotFoundError('Reservation not found');
 
@@ -67,42 +77,63 @@ function reservationView(productId: string, id: string, reservation: Reservation
   };
 }
 
-/** Inventory use cases: stock levels, adjustments, stocktakes, thresholds, reservations. */
+const saleContext = (product: ProductRecord): SaleContext => ({
+  priceMinor: product.priceMinor,
+  currency: product.currency,
+  category: product.category,
+});
+
+/**
+ * Inventory use cases: stock levels, adjustments, stocktakes, thresholds, reservations. Every
+ * change is one conditional write on the product's stock item; whether the product still exists
+ * is part of that condition (catalog marks the stock item when it deletes the product).
+ */
 export class StockService {
   private readonly maxOutbox: number;
   private readonly now: () => Date;
+  private readonly batcher: AdjustmentBatcher;
 
   constructor(private readonly deps: StockServiceDeps) {
     this.maxOutbox = deps.maxOutbox ?? 500;
     this.now = deps.now ?? (() => new Date());
-  }
-
-  private async requireProduct(productId: string): Promise<ProductRecord> {
-    const product = await this.deps.products.get(productId);
-    if (!product) throw productNotFound();
-    return product;
+    this.batcher = new AdjustmentBatcher({
+      commitGroup: (productId, entries) => {
+        const onHandDelta = entries.reduce((sum, entry) => sum + entry.onHandDelta, 0);
+        return this.apply(productId, {
+          entries,
+          onHandDelta,
+          reservedDelta: 0,
+          ...(onHandDelta < 0 ? { requireAvailable: -onHandDelta } : {}),
+          maxOutbox: this.maxOutbox,
+        });
+      },
+      commitOne: (productId, entry) =>
+        this.changeNeedingStock(productId, {
+          entries: [entry],
+          onHandDelta: entry.onHandDelta,
+          reservedDelta: 0,
+          ...(entry.onHandDelta < 0 ? { requireAvailable: -entry.onHandDelta } : {}),
+          maxOutbox: this.maxOutbox,
+        }),
+    });
   }
 
   async get(productId: string): Promise<StockView> {
     const [product, item] = await Promise.all([this.deps.products.get(productId), this.deps.repository.get(productId)]);
-    if (!product) throw productNotFound();
+    if (!product || item?.productDeleted) throw productNotFound();
     return toStockView(productId, item, this.now().getTime());
   }
 
   async list(which: 'all' | 'low', limit: number, afterProductId?: string) {
     const { items, hasMore } = await this.deps.repository.listStock(which, limit, afterProductId);
     const now = this.now().getTime();
-    // Stock of products deleted in catalog stays in the table but is not listed. The low-stock
-    // index is kept by the flusher a moment after each change, so its hits are checked live.
-    const exists = await Promise.all(items.map((item) => this.deps.products.get(item.productId)));
-    const views = items.map((item) => toStockView(item.productId, item, now));
-    return {
-      items: views.filter(
-        (view, index) => exists[index] && (which === 'all' || view.available <= view.lowStockThreshold),
-      ),
-      last: items.at(-1)?.productId,
-      hasMore,
-    };
+    // The low-stock index is kept by the flusher a moment after each change, so its hits are
+    // checked against the live state; stock of deleted products is not listed.
+    const views = items
+      .filter((item) => !item.productDeleted)
+      .map((item) => toStockView(item.productId, item, now))
+      .filter((view) => which === 'all' || view.available <= view.lowStockThreshold);
+    return { items: views, last: items.at(-1)?.productId, hasMore };
   }
 
   /**
@@ -110,20 +141,14 @@ export class StockService {
    * outbox are listed from it, so a change is in the history as soon as it is committed.
    */
   async history(productId: string, limit: number, beforeVersion = Number.MAX_SAFE_INTEGER) {
-    const [, item] = await Promise.all([this.requireProduct(productId), this.deps.repository.get(productId)]);
+    const item = await this.liveItem(productId);
     const pending = item ? this.pendingHistory(productId, item) : [];
     const newer = pending.filter((record) => record.version < beforeVersion).reverse();
     const storedBefore = Math.min(beforeVersion, (item?.flushed.version ?? 0) + 1);
-    const stored = await this.deps.repository.listAdjustments(productId, limit + 1 - newer.length, storedBefore);
+    const stored = await this.deps.repository.listHistory(productId, limit + 1 - newer.length, storedBefore);
     const seen = new Set(newer.map((record) => record.id));
     const items = [...newer, ...stored.filter((record) => !seen.has(record.id))];
     return { items: items.slice(0, limit), hasMore: items.length > limit };
-  }
-
-  private pendingHistory(productId: string, item: StockItem): AdjustmentRecord[] {
-    return replayLedger(item.flushed, item.outbox).changes.flatMap(
-      (change) => historyRecordOf(productId, change) ?? [],
-    );
   }
 
   /** Records a delta. `adjustmentId` is the id an idempotent request reserved, if any. */
@@ -133,28 +158,20 @@ export class StockService {
     adjustmentId: string = ulid(),
     retried = false,
   ): Promise<{ adjustment: AdjustmentRecord; stock: StockView }> {
-    const product = await this.requireProduct(productId);
     if (retried) {
       const applied = await this.findApplied(productId, adjustmentId);
       if (applied) return applied;
     }
+    const product = input.reason === 'sale' ? await this.deps.products.snapshot(productId) : undefined;
+    if (input.reason === 'sale' && !product) throw productNotFound();
     const entry = this.entry(adjustmentId, 'adjustment', input.quantity, 0, {
       reason: input.reason,
       ...(input.note ? { note: input.note } : {}),
       ...(input.reference ? { reference: input.reference } : {}),
-      ...(input.reason === 'sale'
-        ? { sale: { priceMinor: product.priceMinor, currency: product.currency, category: product.category } }
-        : {}),
+      ...(product ? { sale: saleContext(product) } : {}),
     });
-    const item = await this.change(productId, {
-      entry,
-      onHandDelta: input.quantity,
-      reservedDelta: 0,
-      ...(input.quantity < 0 ? { requireAvailable: -input.quantity } : {}),
-      maxOutbox: this.maxOutbox,
-    });
-    this.settle(productId);
-    const view = toStockView(productId, item, this.now().getTime());
+    const { item, version, onHandAfter } = await this.batcher.submit(productId, entry);
+    this.flushSoon(productId);
     return {
       adjustment: {
         id: adjustmentId,
@@ -163,105 +180,78 @@ export class StockService {
         reason: input.reason,
         ...(input.note ? { note: input.note } : {}),
         ...(input.reference ? { reference: input.reference } : {}),
-        onHandBefore: item.onHand - input.quantity,
-        onHandAfter: item.onHand,
-        version: item.version,
+        onHandBefore: onHandAfter - input.quantity,
+        onHandAfter,
+        version,
         createdAt: entry.at,
       },
-      stock: view,
+      stock: toStockView(productId, item, this.now().getTime()),
     };
   }
 
   /** Sets an absolute count after a stocktake; needs the version the count was taken against. */
   async stocktake(productId: string, onHand: number, ifMatch: 'any' | number[], note?: string): Promise<StockView> {
-    await this.requireProduct(productId);
-    const current = await this.deps.repository.get(productId);
-    const version = current?.version ?? 0;
-    assertIfMatch(ifMatch, version);
-    const counted = current?.reserved ?? 0;
-    if (onHand < counted) {
-      throw new ConflictError(`onHand ${onHand} is below the ${counted} units held by reservations`, {
-        extensions: { reserved: counted },
+    const current = await this.ensureItem(productId);
+    assertIfMatch(ifMatch, current.version);
+    if (onHand < current.reserved) {
+      throw new ConflictError(`onHand ${onHand} is below the ${current.reserved} units held by reservations`, {
+        extensions: { reserved: current.reserved },
       });
     }
-    const delta = onHand - (current?.onHand ?? 0);
+    const delta = onHand - current.onHand;
     const entry = this.entry(ulid(), 'adjustment', delta, 0, { reason: 'stocktake', ...(note ? { note } : {}) });
-    let item: StockItem;
-    try {
-      item = await this.deps.repository.apply(
-        productId,
-        { entry, onHandDelta: delta, reservedDelta: 0, expectedVersion: version, maxOutbox: this.maxOutbox },
-        this.now(),
-      );
-    } catch (error) {
-      if (error instanceof StockConditionError) {
-        await this.raiseFullOutbox(productId);
-        throw new PreconditionFailedError();
-      }
-      throw error;
-    }
-    this.settle(productId);
+    const item = await this.applyOrPreconditionFailed(productId, {
+      entries: [entry],
+      onHandDelta: delta,
+      reservedDelta: 0,
+      expectedVersion: current.version,
+      maxOutbox: this.maxOutbox,
+    });
+    this.flushSoon(productId);
     return toStockView(productId, item, this.now().getTime());
   }
 
   async setThreshold(productId: string, lowStockThreshold: number, ifMatch: IfMatch): Promise<StockView> {
-    await this.requireProduct(productId);
+    const current = await this.ensureItem(productId);
     const specific = ifMatch !== undefined && ifMatch !== 'any';
-    let expectedVersion: number | undefined;
-    if (specific) {
-      const current = await this.deps.repository.get(productId);
-      expectedVersion = current?.version ?? 0;
-      assertIfMatch(ifMatch, expectedVersion);
-    }
+    if (specific) assertIfMatch(ifMatch, current.version);
     const entry = this.entry(ulid(), 'threshold', 0, 0, { threshold: lowStockThreshold });
-    let item: StockItem;
-    try {
-      item = await this.deps.repository.apply(
-        productId,
-        {
-          entry,
-          onHandDelta: 0,
-          reservedDelta: 0,
-          setThreshold: lowStockThreshold,
-          ...(expectedVersion !== undefined ? { expectedVersion } : {}),
-          maxOutbox: this.maxOutbox,
-        },
-        this.now(),
-      );
-    } catch (error) {
-      if (error instanceof StockConditionError) {
-        await this.raiseFullOutbox(productId);
-        throw new PreconditionFailedError();
-      }
-      throw error;
-    }
-    this.settle(productId);
+    const change: StockChange = {
+      entries: [entry],
+      onHandDelta: 0,
+      reservedDelta: 0,
+      setThreshold: lowStockThreshold,
+      ...(specific ? { expectedVersion: current.version } : {}),
+      maxOutbox: this.maxOutbox,
+    };
+    const item = await this.applyOrPreconditionFailed(productId, change);
+    this.flushSoon(productId);
     return toStockView(productId, item, this.now().getTime());
   }
 
   async reserve(productId: string, quantity: number, ttlSeconds: number, reservationId: string = ulid()) {
-    await this.requireProduct(productId);
+    const current = await this.ensureItem(productId);
     const now = this.now();
+    const existing = current.reservations[reservationId];
+    if (existing) return { reservation: reservationView(productId, reservationId, existing, now.getTime()) };
     const reservation: Reservation = {
       quantity,
       expiresAt: now.getTime() + ttlSeconds * 1000,
       state: 'active',
       createdAt: now.toISOString(),
     };
-    const existing = (await this.deps.repository.get(productId))?.reservations[reservationId];
-    if (existing) return { reservation: reservationView(productId, reservationId, existing, now.getTime()) };
     const entry = this.entry(ulid(), 'reservation.created', 0, quantity, {
       reservations: [{ id: reservationId, quantity, expiresAt: reservation.expiresAt }],
     });
-    const item = await this.change(productId, {
-      entry,
+    const item = await this.changeNeedingStock(productId, {
+      entries: [entry],
       onHandDelta: 0,
       reservedDelta: quantity,
       requireAvailable: quantity,
       setReservation: { id: reservationId, value: reservation },
       maxOutbox: this.maxOutbox,
     });
-    this.settle(productId);
+    this.flushSoon(productId);
     return {
       reservation: reservationView(productId, reservationId, reservation, now.getTime()),
       stock: toStockView(productId, item, now.getTime()),
@@ -270,39 +260,35 @@ export class StockService {
 
   /** Turns a live reservation into a sale. */
   async commitReservation(productId: string, reservationId: string) {
-    const product = await this.requireProduct(productId);
-    const current = await this.deps.repository.get(productId);
-    const reservation = current?.reservations[reservationId];
+    const current = await this.ensureItem(productId);
+    const reservation = current.reservations[reservationId];
     if (!reservation) throw reservationNotFound();
     const now = this.now();
     this.assertActive(reservation, now.getTime());
+    const product = await this.deps.products.snapshot(productId);
+    if (!product) throw productNotFound();
     const entry = this.entry(ulid(), 'reservation.committed', -reservation.quantity, -reservation.quantity, {
       reason: 'sale',
       reservations: [{ id: reservationId, quantity: reservation.quantity }],
-      sale: { priceMinor: product.priceMinor, currency: product.currency, category: product.category },
+      sale: saleContext(product),
     });
     let item: StockItem;
     try {
-      item = await this.deps.repository.apply(
-        productId,
-        {
-          entry,
-          onHandDelta: -reservation.quantity,
-          reservedDelta: -reservation.quantity,
-          updateReservationState: { id: reservationId, from: 'active', state: 'committed', unexpiredAt: now.getTime() },
-          maxOutbox: this.maxOutbox,
-        },
-        now,
-      );
+      item = await this.apply(productId, {
+        entries: [entry],
+        onHandDelta: -reservation.quantity,
+        reservedDelta: -reservation.quantity,
+        updateReservationState: { id: reservationId, from: 'active', state: 'committed', unexpiredAt: now.getTime() },
+        maxOutbox: this.maxOutbox,
+      });
     } catch (error) {
-      if (!(error instanceof StockConditionError)) throw error;
-      await this.raiseFullOutbox(productId);
-      const latest = (await this.deps.repository.get(productId))?.reservations[reservationId];
+      if (!(error instanceof StockConflict)) throw error;
+      const latest = error.item.reservations[reservationId];
       if (!latest) throw reservationNotFound();
       this.assertActive(latest, this.now().getTime());
-      throw error;
+      throw new ConflictError('Reservation changed concurrently; retry');
     }
-    this.settle(productId);
+    this.flushSoon(productId);
     const committed = item.reservations[reservationId] ?? { ...reservation, state: 'committed' as const };
     return {
       reservation: reservationView(productId, reservationId, committed, now.getTime()),
@@ -310,66 +296,62 @@ export class StockService {
     };
   }
 
-  /** Releases a reservation; releasing one that is already gone is a no-op. */
+  /** Releases a reservation; releasing one that already ended is a no-op. */
   async releaseReservation(productId: string, reservationId: string): Promise<void> {
-    await this.requireProduct(productId);
-    const current = await this.deps.repository.get(productId);
-    const reservation = current?.reservations[reservationId];
-    if (!reservation) throw reservationNotFound();
-    if (reservation.state === 'committed') throw new ConflictError('Reservation was already committed');
-    if (reservation.state !== 'active') return;
-    const entry = this.entry(ulid(), 'reservation.released', 0, -reservation.quantity, {
-      reservations: [{ id: reservationId, quantity: reservation.quantity }],
-    });
-    try {
-      await this.deps.repository.apply(
-        productId,
-        {
-          entry,
+    for (;;) {
+      const current = await this.ensureItem(productId);
+      const reservation = current.reservations[reservationId];
+      if (!reservation) throw reservationNotFound();
+      if (reservation.state === 'committed') throw new ConflictError('Reservation was already committed');
+      if (reservation.state !== 'active') return;
+      const entry = this.entry(ulid(), 'reservation.released', 0, -reservation.quantity, {
+        reservations: [{ id: reservationId, quantity: reservation.quantity }],
+      });
+      try {
+        await this.apply(productId, {
+          entries: [entry],
           onHandDelta: 0,
           reservedDelta: -reservation.quantity,
           updateReservationState: { id: reservationId, from: 'active', state: 'released' },
           maxOutbox: this.maxOutbox,
-        },
-        this.now(),
-      );
-    } catch (error) {
-      if (!(error instanceof StockConditionError)) throw error;
-      await this.raiseFullOutbox(productId);
-      // Settled by a concurrent commit, release or sweep: release once more to answer from that state.
-      return this.releaseReservation(productId, reservationId);
+        });
+        this.flushSoon(productId);
+        return;
+      } catch (error) {
+        // Settled concurrently (commit, release or sweep): answer from the new state.
+        if (!(error instanceof StockConflict)) throw error;
+      }
     }
-    this.settle(productId);
   }
 
   async getReservation(productId: string, reservationId: string): Promise<ReservationView> {
-    await this.requireProduct(productId);
-    const reservation = (await this.deps.repository.get(productId))?.reservations[reservationId];
+    const item = await this.liveItem(productId);
+    const reservation = item?.reservations[reservationId];
     if (!reservation) throw reservationNotFound();
     return reservationView(productId, reservationId, reservation, this.now().getTime());
   }
 
   /**
-   * Marks every expired reservation of a product expired and returns its units to `available`.
-   * Returns false when there was nothing to sweep.
+   * Marks a product's expired reservations expired and returns their units to the stored
+   * `available`. Returns false when there was nothing to sweep.
    */
-  async sweepExpired(productId: string, known?: StockItem): Promise<boolean> {
-    const item = known ?? (await this.deps.repository.get(productId));
-    if (!item) return false;
+  async sweepExpired(productId: string, item: StockItem): Promise<boolean> {
     const expired = expiredReservationIds(item.reservations, this.now().getTime()).slice(0, 50);
     if (expired.length === 0) return false;
     const quantities = expired.map((id) => ({ id, quantity: item.reservations[id]?.quantity ?? 0 }));
     const total = quantities.reduce((sum, reservation) => sum + reservation.quantity, 0);
     const entry = this.entry(ulid(), 'reservations.expired', 0, -total, { reservations: quantities });
     try {
-      await this.deps.repository.apply(
-        productId,
-        { entry, onHandDelta: 0, reservedDelta: -total, expireReservations: expired, maxOutbox: this.maxOutbox },
-        this.now(),
-      );
+      await this.apply(productId, {
+        entries: [entry],
+        onHandDelta: 0,
+        reservedDelta: -total,
+        expireReservations: expired,
+        maxOutbox: this.maxOutbox,
+      });
     } catch (error) {
-      if (!(error instanceof StockConditionError)) throw error;
-      // Someone else settled one of them first; the caller re-reads.
+      // Someone else settled one of them first; the caller reads again.
+      if (!(error instanceof StockConflict)) throw error;
     }
     return true;
   }
@@ -381,10 +363,29 @@ export class StockService {
       throw new ConflictError('Reservation has expired');
   }
 
-  // Applies a change that needs stock: when the condition fails, one read tells why: a full
-  // outbox (503), expired reservations to sweep (then the change is tried again), or too little
-  // stock (409 naming what is available).
-  private async change(productId: string, change: StockChange): Promise<StockItem> {
+  // The stock item of a product that exists, created at zero on first use.
+  private async ensureItem(productId: string): Promise<StockItem> {
+    const item = await this.liveItem(productId);
+    if (item) return item;
+    const product = await this.deps.products.get(productId);
+    if (!product) throw productNotFound();
+    await this.deps.repository.create(productId, this.now());
+    const created = await this.liveItem(productId);
+    if (!created) throw productNotFound();
+    return created;
+  }
+
+  private async liveItem(productId: string): Promise<StockItem | undefined> {
+    const item = await this.deps.repository.get(productId);
+    if (item?.productDeleted) throw productNotFound();
+    if (!item && !(await this.deps.products.get(productId))) throw productNotFound();
+    return item;
+  }
+
+  // One conditional write. When it fails, one read tells why: no stock item yet (created, then the
+  // write is tried again), a deleted product (404), a full outbox (503); anything else is the
+  // caller's to judge from the item.
+  private async apply(productId: string, change: StockChange): Promise<StockItem> {
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await this.deps.repository.apply(productId, change, this.now());
@@ -392,25 +393,54 @@ export class StockService {
         if (!(error instanceof StockConditionError)) throw error;
       }
       const item = await this.deps.repository.get(productId);
-      this.assertOutboxRoom(productId, item);
-      if (attempt < 3 && item && (await this.sweepExpired(productId, item))) continue;
-      const view = toStockView(productId, item, this.now().getTime());
-      throw new ConflictError(
-        `Not enough stock: ${view.available} available, ${change.requireAvailable ?? 0} requested`,
-        { extensions: { available: view.available } },
-      );
+      if (item?.productDeleted) throw productNotFound();
+      if (!item && attempt === 0) {
+        await this.ensureItem(productId);
+        continue;
+      }
+      if (!item) throw productNotFound();
+      if (item.outbox.length >= this.maxOutbox) {
+        this.flushSoon(productId);
+        throw new ServiceUnavailableError('Stock changes are waiting to be published; retry shortly', 2);
+      }
+      throw new StockConflict(item);
     }
   }
 
-  private async raiseFullOutbox(productId: string): Promise<void> {
-    this.assertOutboxRoom(productId, await this.deps.repository.get(productId));
+  private async applyOrPreconditionFailed(productId: string, change: StockChange): Promise<StockItem> {
+    try {
+      return await this.apply(productId, change);
+    } catch (error) {
+      if (error instanceof StockConflict) throw new PreconditionFailedError();
+      throw error;
+    }
   }
 
-  private assertOutboxRoom(productId: string, item: StockItem | undefined): void {
-    if (item && item.outbox.length >= this.maxOutbox) {
-      void this.deps.flusher.flush(productId).catch(() => {});
-      throw new ServiceUnavailableError('Stock changes are waiting to be published; retry shortly', 2);
+  // A change that takes stock: when there is too little, expired reservations are swept and the
+  // change is tried again; otherwise 409 names what is available.
+  private async changeNeedingStock(productId: string, change: StockChange): Promise<StockItem> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.apply(productId, change);
+      } catch (error) {
+        if (!(error instanceof StockConflict)) throw error;
+        if (attempt < 3 && (await this.sweepExpired(productId, error.item))) continue;
+        // Enough stock after all: the write lost to something passing (a full outbox that a
+        // flush emptied meanwhile), so it is tried again rather than refused.
+        if (attempt < 5 && error.item.available >= (change.requireAvailable ?? 0)) continue;
+        const view = toStockView(productId, error.item, this.now().getTime());
+        throw new ConflictError(
+          `Not enough stock: ${view.available} available, ${change.requireAvailable ?? 0} requested`,
+          { extensions: { available: view.available } },
+        );
+      }
     }
+  }
+
+  private pendingHistory(productId: string, item: StockItem): AdjustmentRecord[] {
+    return replayLedger(item.flushed, item.outbox).changes.flatMap(
+      (change) => historyRecordOf(productId, change) ?? [],
+    );
   }
 
   // An adjustment is applied when its entry is in the outbox or its history is stored; the item is
@@ -419,14 +449,14 @@ export class StockService {
     const item = await this.deps.repository.get(productId);
     const record =
       (item ? this.pendingHistory(productId, item).find((pending) => pending.id === adjustmentId) : undefined) ??
-      (await this.deps.repository.getAdjustment(productId, adjustmentId));
+      (await this.deps.repository.findRecentAdjustment(productId, adjustmentId));
     if (!record) return undefined;
     return { adjustment: record, stock: toStockView(productId, item, this.now().getTime()) };
   }
 
   // The change is committed with its entry in the outbox; history and events follow in the
   // background (coalesced per product), and the history listing shows pending entries meanwhile.
-  private settle(productId: string): void {
+  private flushSoon(productId: string): void {
     this.deps.flusher.flush(productId).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, productId }, 'stock changes not flushed yet; they stay in the outbox');
     });

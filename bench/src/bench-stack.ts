@@ -1,0 +1,70 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  findFreePort,
+  nodeChildCommand,
+  type StandIns,
+  type SupervisedChild,
+  startStandIns,
+  superviseChild,
+  waitForHttp,
+} from '@shop/local-stack';
+
+export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Resident memory of a process in MB, 0 when it is gone. */
+export function rssMb(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/status`)) return 0;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 102.4) / 10;
+}
+
+/** The stand-ins plus whatever service processes a scenario starts on them. */
+export class BenchStack {
+  private readonly children: SupervisedChild[] = [];
+
+  private constructor(readonly standIns: StandIns) {}
+
+  static async start(): Promise<BenchStack> {
+    return new BenchStack(await startStandIns({ kinesisPersistence: false }));
+  }
+
+  get env(): Record<string, string> {
+    return {
+      AWS_REGION: this.standIns.region,
+      DYNAMODB_ENDPOINT: this.standIns.dynamoDbEndpoint,
+      KINESIS_ENDPOINT: this.standIns.kinesisEndpoint,
+      TABLE_NAME: this.standIns.tableName,
+      STREAM_NAME: this.standIns.streamName,
+      LOG_LEVEL: 'warn',
+    };
+  }
+
+  /** Starts a Node script as a process on a free port (passed as `portEnv`); resolves once `readyPath` answers. */
+  async startProcess(name: string, script: string, portEnv: string, readyPath: string) {
+    const port = await findFreePort();
+    const { command, args } = nodeChildCommand(join(repositoryRoot, script), { tsx: true });
+    const child = superviseChild({
+      name,
+      command,
+      args,
+      cwd: repositoryRoot,
+      env: { ...this.env, [portEnv]: String(port) },
+      logFile: join(this.standIns.dataDir, 'logs', `${name}.log`),
+    });
+    this.children.push(child);
+    child.onUnexpectedExit(() => console.error(`${name} exited during the benchmark:\n${child.tail()}`));
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${url}${readyPath}`, 30_000, { signal: child.exitSignal }).catch((error: unknown) => {
+      throw new Error(`${name} did not start: ${(error as Error).message}\n${child.tail()}`);
+    });
+    return { url, child };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.children.map((child) => child.stop()));
+    await this.standIns.stop();
+  }
+}
