@@ -36,6 +36,38 @@ test('when the platform starts, serves through the gateway, stops and starts aga
     t.is(created.status, 201);
     const location = created.headers.get('location') ?? '';
     t.regex(location, /^\/api\/products\/[0-9A-Z]{26}$/);
+    const productId = location.split('/').pop() ?? '';
+    const stock = await fetch(`${first.gateway}/api/inventory/${productId}`);
+    t.is(stock.status, 200, 'a product created in catalog has a stock level at once, through the gateway');
+    t.like(await stock.json(), { productId, onHand: 0, available: 0 });
+    const restock = await fetch(`${first.gateway}/api/inventory/${productId}/adjustments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ quantity: 4, reason: 'restock' }),
+    });
+    t.is(restock.status, 201);
+
+    const doomed = await fetch(`${first.gateway}/api/products`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Discontinued', description: 'Going away', price: 1 }),
+    });
+    const doomedId = ((await doomed.json()) as { id: string }).id;
+    const stocked = await fetch(`${first.gateway}/api/inventory/${doomedId}/adjustments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ quantity: 2, reason: 'restock' }),
+    });
+    t.is(stocked.status, 201);
+    t.is((await fetch(`${first.gateway}/api/products/${doomedId}`, { method: 'DELETE' })).status, 204);
+    t.is((await fetch(`${first.gateway}/api/inventory/${doomedId}`)).status, 404, 'deleting in catalog ends its stock');
+    const afterDelete = await fetch(`${first.gateway}/api/inventory/${doomedId}/adjustments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ quantity: 1, reason: 'restock' }),
+    });
+    t.is(afterDelete.status, 404);
+
     const unknown = await fetch(`${first.gateway}/api/nothing-here`);
     t.is(unknown.status, 404);
     t.is(unknown.headers.get('content-type')?.split(';')[0], 'application/problem+json');
@@ -47,6 +79,8 @@ test('when the platform starts, serves through the gateway, stops and starts aga
     const read = await fetch(`${second.gateway}${location}`);
     t.is(read.status, 200);
     t.like(await read.json(), { name: 'Lantern', price: 24.5, category: 'camping' });
+    const kept = await fetch(`${second.gateway}/api/inventory/${productId}`);
+    t.like(await kept.json(), { onHand: 4 }, 'stock survives the restart too');
     t.is(await second.stop('SIGINT'), 0, 'Ctrl-C stops it cleanly too');
   } finally {
     await rm(dataDir, { recursive: true, force: true });

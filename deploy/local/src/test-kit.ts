@@ -7,9 +7,9 @@ import {
   type KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
-import type { CloudEvent } from '@shop/platform';
+import { type CloudEvent, decodeRecord } from '@shop/platform';
 
-/** Reads every event on the stream from the start of each shard, in shard order. */
+/** Reads every event on the stream from the start of each shard, in shard order (batches unpacked). */
 export async function readStreamEvents(kinesis: KinesisClient, streamName: string): Promise<CloudEvent[]> {
   const events: CloudEvent[] = [];
   const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
@@ -23,9 +23,7 @@ export async function readStreamEvents(kinesis: KinesisClient, streamName: strin
     );
     while (iterator) {
       const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      for (const record of page.Records ?? []) {
-        events.push(JSON.parse(Buffer.from(record.Data ?? new Uint8Array()).toString('utf8')) as CloudEvent);
-      }
+      for (const record of page.Records ?? []) events.push(...decodeRecord(record.Data ?? new Uint8Array()));
       iterator = (page.Records ?? []).length > 0 ? page.NextShardIterator : undefined;
     }
   }

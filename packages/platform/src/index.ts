@@ -22,7 +22,7 @@ export {
 export { fromMinorUnits, isCurrencyCode, minorUnitDigits, toMinorUnits } from './domain/money.js';
 export * from './errors/app-error.js';
 export type { CloudEvent, EventPublisher, NewEvent } from './events/cloud-event.js';
-export { createEvent } from './events/cloud-event.js';
+export { createEvent, decodeRecord } from './events/cloud-event.js';
 export type { KinesisPublisherOptions } from './events/kinesis-publisher.js';
 export { backoffDelay, KinesisEventPublisher, PublishError } from './events/kinesis-publisher.js';
 export type { AppContext, AppMiddleware, AppRouterContext, AppState } from './http/app-context.js';

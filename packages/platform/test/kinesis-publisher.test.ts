@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
 import { readStreamEvents, type StandIns, startStandIns } from '@shop/local-stack';
 import anyTest, { type TestFn } from 'ava';
 import {
@@ -7,6 +12,7 @@ import {
   type CloudEvent,
   createEvent,
   createKinesisClient,
+  decodeRecord,
   KinesisEventPublisher,
   PublishError,
 } from '../src/index.js';
@@ -70,6 +76,43 @@ test.serial(
     t.is(onStream.length, 800);
     t.deepEqual(onStream.map((event) => event.id).sort(), events.map((event) => event.id).sort());
     assertOrderPerKey(t, onStream, [...new Set(events.map((event) => event.subject))]);
+  },
+);
+
+test.serial(
+  'when one key has many events ready together, then they travel as batches and unpack in order',
+  async (t) => {
+    const { standIns, kinesis } = t.context;
+    const publisher = new KinesisEventPublisher({
+      client: kinesis,
+      streamName: standIns.streamName,
+      maxEventsPerRecord: 10,
+    });
+    const events = eventsFor('packed', 1, 35);
+    await publisher.publish(events);
+    const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: standIns.streamName }));
+    let records = 0;
+    const unpacked: CloudEvent[] = [];
+    for (const shard of Shards) {
+      const { ShardIterator } = await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: standIns.streamName,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
+      for (const record of page.Records ?? []) {
+        const decoded = decodeRecord(record.Data ?? new Uint8Array()).filter((event) => event.subject === 'packed-0');
+        if (decoded.length > 0) records += 1;
+        unpacked.push(...decoded);
+      }
+    }
+    t.is(records, 4, '35 events of one key in records of at most 10');
+    t.deepEqual(
+      unpacked.map((event) => event.id),
+      events.map((event) => event.id),
+    );
   },
 );
 

@@ -49,3 +49,12 @@ export function createEvent<T>(event: NewEvent<T>): CloudEvent<T> {
 export interface EventPublisher {
   publish(events: CloudEvent[]): Promise<void>;
 }
+
+/**
+ * Reads the events in one stream record: a CloudEvent (JSON object) or a CloudEvents JSON batch
+ * (an array, in order), as the publisher packs them.
+ */
+export function decodeRecord(data: Uint8Array): CloudEvent[] {
+  const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as CloudEvent | CloudEvent[];
+  return Array.isArray(parsed) ? parsed : [parsed];
+}

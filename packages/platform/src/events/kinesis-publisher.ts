@@ -24,6 +24,11 @@ export interface KinesisPublisherOptions {
   maxDelayMs?: number;
   /** PutRecords calls in flight at once. */
   maxConcurrentBatches?: number;
+  /**
+   * Most events packed into one record as a CloudEvents batch; 1 sends every event as its own
+   * record. Consumers read a record as one event (an object) or a batch (an array).
+   */
+  maxEventsPerRecord?: number;
 }
 
 interface Pending {
@@ -36,9 +41,56 @@ interface Pending {
 }
 
 // Kinesis limits: 500 records and 5 MiB per PutRecords call, 1 MiB per record (data + key).
+// Batched records stay well under the record limit.
 const maxRecordsPerCall = 500;
+const maxBatchedRecordBytes = 256 * 1024;
 const maxBytesPerCall = 5 * 1024 * 1024;
 const maxRecordBytes = 1024 * 1024;
+
+interface PackedRecord {
+  entry: PutRecordsRequestEntry;
+  items: Pending[];
+}
+
+/**
+ * Packs a call's events into records: one event is sent as itself (a CloudEvent JSON object);
+ * consecutive events of one partition key go together as a CloudEvents JSON batch (an array, in
+ * order), which costs the stream one record instead of many, as the KPL's aggregation does.
+ */
+function packRecords(batch: Pending[], maxEventsPerRecord: number): PackedRecord[] {
+  const byKey = new Map<string, Pending[]>();
+  for (const item of batch) {
+    const group = byKey.get(item.event.partitionkey) ?? [];
+    group.push(item);
+    byKey.set(item.event.partitionkey, group);
+  }
+  const records: PackedRecord[] = [];
+  for (const [key, items] of byKey) {
+    let current: Pending[] = [];
+    let bytes = 2;
+    const close = () => {
+      if (current.length === 0) return;
+      const data =
+        current.length === 1
+          ? (current[0] as Pending).data
+          : Buffer.concat([
+              Buffer.from('['),
+              ...current.flatMap((item, index) => (index === 0 ? [item.data] : [Buffer.from(','), item.data])),
+              Buffer.from(']'),
+            ]);
+      records.push({ entry: { Data: data, PartitionKey: key }, items: current });
+      current = [];
+      bytes = 2;
+    };
+    for (const item of items) {
+      if (current.length >= maxEventsPerRecord || bytes + item.data.byteLength + 1 > maxBatchedRecordBytes) close();
+      current.push(item);
+      bytes += item.data.byteLength + 1;
+    }
+    close();
+  }
+  return records;
+}
 
 /** Exponential backoff with full jitter. */
 export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number): number {
@@ -61,8 +113,10 @@ export class KinesisEventPublisher implements EventPublisher {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly maxConcurrentBatches: number;
+  private readonly maxEventsPerRecord: number;
 
   constructor(private readonly options: KinesisPublisherOptions) {
+    this.maxEventsPerRecord = options.maxEventsPerRecord ?? 100;
     this.maxAttempts = options.maxAttempts ?? 8;
     this.baseDelayMs = options.baseDelayMs ?? 50;
     this.maxDelayMs = options.maxDelayMs ?? 2000;
@@ -160,26 +214,33 @@ export class KinesisEventPublisher implements EventPublisher {
   }
 
   private async send(batch: Pending[]): Promise<void> {
-    const entries: PutRecordsRequestEntry[] = batch.map((item) => ({
-      Data: item.data,
-      PartitionKey: item.event.partitionkey,
-    }));
-    let errors: Array<unknown | undefined>;
+    const records = packRecords(batch, this.maxEventsPerRecord);
+    const errors = new Map<Pending, unknown>();
     try {
       const result = await this.options.client.send(
-        new PutRecordsCommand({ StreamName: this.options.streamName, Records: entries }),
+        new PutRecordsCommand({
+          StreamName: this.options.streamName,
+          Records: records.map((record) => record.entry),
+        }),
       );
-      const records = result.Records ?? [];
-      errors =
-        records.length === batch.length
-          ? records.map((record) =>
-              record.ErrorCode ? new Error(`${record.ErrorCode}: ${record.ErrorMessage ?? ''}`) : undefined,
-            )
-          : batch.map(() => new Error('PutRecords answered without a result per record'));
+      const results = result.Records ?? [];
+      records.forEach((record, index) => {
+        const outcome = results[index];
+        const error =
+          results.length !== records.length
+            ? new Error('PutRecords answered without a result per record')
+            : outcome?.ErrorCode
+              ? new Error(`${outcome.ErrorCode}: ${outcome.ErrorMessage ?? ''}`)
+              : undefined;
+        if (error) for (const item of record.items) errors.set(item, error);
+      });
     } catch (error) {
-      errors = batch.map(() => error);
+      for (const item of batch) errors.set(item, error);
     }
-    this.settleBatch(batch, errors);
+    this.settleBatch(
+      batch,
+      batch.map((item) => errors.get(item)),
+    );
   }
 
   // Kinesis applies a call's records in order but may reject single entries. When one record of a

@@ -63,7 +63,9 @@ const initialCounters: StockCounters = {
   lowStockThreshold: defaultLowStockThreshold,
 };
 
-function fromItem(item: Record<string, unknown>): StockItem {
+// `withOutbox: false` skips parsing the outbox, which a busy item's every write would otherwise pay
+// for; callers that only need the counters (a committed write's answer) leave it out.
+function fromItem(item: Record<string, unknown>, withOutbox = true): StockItem {
   return {
     productId: String(item.productId),
     onHand: Number(item.onHand),
@@ -73,11 +75,16 @@ function fromItem(item: Record<string, unknown>): StockItem {
     version: Number(item.version),
     updatedAt: String(item.updatedAt),
     reservations: (item.reservations as Record<string, Reservation> | undefined) ?? {},
-    outbox: ((item.outbox as string[] | undefined) ?? []).map((entry) => JSON.parse(entry) as LedgerEntry),
+    outbox: withOutbox
+      ? ((item.outbox as string[] | undefined) ?? []).map((entry) => JSON.parse(entry) as LedgerEntry)
+      : [],
     flushed: (item.flushed as StockCounters | undefined) ?? initialCounters,
     ...(item.productDeleted ? { productDeleted: true } : {}),
   };
 }
+
+const pageOf = (item: Record<string, unknown>): AdjustmentRecord[] =>
+  (item.records as string[]).map((record) => JSON.parse(record) as AdjustmentRecord);
 
 export interface StockRepositoryOptions {
   documentClient: DynamoDBDocumentClient;
@@ -144,7 +151,7 @@ export class StockRepository {
       });
   }
 
-  /** Applies a change to an existing, live stock item; returns the item after it, or throws StockConditionError. */
+  /** Applies a change to an existing, live stock item; returns the item after it (outbox left out), or throws StockConditionError. */
 
   async apply(productId: string, change: StockChange, now: Date): Promise<StockItem> {
     const names: Record<string, string> = {
@@ -224,7 +231,7 @@ export class StockRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return fromItem(Attributes ?? {});
+      return fromItem(Attributes ?? {}, false);
     } catch (error) {
       if (isConditionalCheckFailed(error)) throw new StockConditionError(productId);
       throw error;
@@ -278,7 +285,11 @@ export class StockRepository {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...itemKeys.historyPage(productId, first.version), records },
+        // JSON strings, like outbox entries: one string per record is cheap for the store to copy.
+        Item: {
+          ...itemKeys.historyPage(productId, first.version),
+          records: records.map((record) => JSON.stringify(record)),
+        },
       }),
     );
   }
@@ -305,7 +316,7 @@ export class StockRepository {
         }),
       );
       for (const item of page.Items ?? []) {
-        const pageRecords = (item.records as AdjustmentRecord[]).filter((record) => record.version < beforeVersion);
+        const pageRecords = pageOf(item).filter((record) => record.version < beforeVersion);
         records.push(...pageRecords.reverse());
       }
       startKey = page.LastEvaluatedKey;
@@ -326,7 +337,7 @@ export class StockRepository {
       }),
     );
     for (const item of Items) {
-      const found = (item.records as AdjustmentRecord[]).find((record) => record.id === adjustmentId);
+      const found = pageOf(item).find((record) => record.id === adjustmentId);
       if (found) return found;
     }
     return undefined;
