@@ -1,20 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isListening } from '@shop/local-stack';
 import test from 'ava';
 import { freePorts, startPlatform } from './local-platform.js';
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 test('when the platform starts, serves through the gateway, stops and starts again, then data survives and nothing is left running', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'shop-e2e-'));

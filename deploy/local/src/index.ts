@@ -11,4 +11,4 @@ export { ensureStream, ensureTable } from './resource-provisioner.js';
 export type { StandInName, StandIns, StandInsOptions } from './stand-in-launcher.js';
 export { StandInStartError, startStandIns } from './stand-in-launcher.js';
 export type { JsonResponse } from './test-kit.js';
-export { readStreamEvents, requestJson, serve } from './test-kit.js';
+export { isListening, readStreamEvents, requestJson, serve, serveOnStandIns } from './test-kit.js';

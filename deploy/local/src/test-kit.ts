@@ -1,13 +1,24 @@
 import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
-import { type CloudEvent, decodeRecord } from '@shop/platform';
+import {
+  type CloudEvent,
+  createDocumentClient,
+  createDynamoDbClient,
+  createKinesisClient,
+  createLogger,
+  decodeRecord,
+  KinesisEventPublisher,
+  type ServiceAppDeps,
+} from '@shop/platform';
+import { startStandIns } from './stand-in-launcher.js';
 
 /** Reads every event on the stream from the start of each shard, in shard order (batches unpacked). */
 export async function readStreamEvents(kinesis: KinesisClient, streamName: string): Promise<CloudEvent[]> {
@@ -59,4 +70,52 @@ export async function requestJson(
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:`port`. */
+export function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * A service app (its `createApp`) on a free port over fresh stand-ins, wired as `startService`
+ * wires it in production, with the clients a test needs to look behind it.
+ */
+export async function serveOnStandIns(
+  name: string,
+  createApp: (deps: ServiceAppDeps) => { callback(): RequestListener },
+) {
+  const standIns = await startStandIns();
+  const dynamoDb = createDynamoDbClient({ region: standIns.region, endpoint: standIns.dynamoDbEndpoint });
+  const documentClient = createDocumentClient(dynamoDb);
+  const kinesis = createKinesisClient({ region: standIns.region, endpoint: standIns.kinesisEndpoint });
+  const logger = createLogger({ name, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const app = createApp({
+    documentClient,
+    tableName: standIns.tableName,
+    publisher: new KinesisEventPublisher({ client: kinesis, streamName: standIns.streamName, logger }),
+    logger,
+  });
+  const { server, baseUrl } = await serve(app.callback());
+  return {
+    baseUrl,
+    standIns,
+    documentClient,
+    request: (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+      requestJson(baseUrl, method, path, body, headers),
+    events: () => readStreamEvents(kinesis, standIns.streamName),
+    async stop() {
+      server.close();
+      dynamoDb.destroy();
+      kinesis.destroy();
+      await standIns.stop();
+    },
+  };
 }

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** True while `pid` is a live process; a zombie nobody has reaped yet counts as dead. */
@@ -22,14 +21,4 @@ export async function allExit(pids: number[], timeoutMs: number): Promise<boolea
   return !pids.some(isAlive);
 }
 
-/** True when something accepts TCP connections on 127.0.0.1:`port`. */
-export function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
+export { isListening } from '../src/test-kit.js';

@@ -9,11 +9,14 @@ export { isConditionalCheckFailed, isDependencyUnavailable } from './aws/dynamod
 export { commonConfig } from './config/common-config.js';
 export type { ConfigKey, ConfigOf, ConfigSpec } from './config/config-schema.js';
 export { defineConfig, describeConfig, loadConfig, port, url } from './config/config-schema.js';
+export type { IndexPageQuery } from './data/index-page.js';
+export { queryIndexPage } from './data/index-page.js';
 export type { ProductRecord, Supplier } from './data/product-item.js';
 export { productCategoryKey, productFromItem, productToItem } from './data/product-item.js';
 export {
   entityTypes,
   historyPageSortKeyPrefix,
+  type IndexDefinition,
   itemKeys,
   tableDefinition,
   tableIndexes,
@@ -26,8 +29,8 @@ export { createEvent, decodeRecord } from './events/cloud-event.js';
 export type { KinesisPublisherOptions } from './events/kinesis-publisher.js';
 export { backoffDelay, KinesisEventPublisher, PublishError } from './events/kinesis-publisher.js';
 export type { AppContext, AppMiddleware, AppRouterContext, AppState } from './http/app-context.js';
-export type { HttpAppOptions } from './http/create-http-app.js';
-export { createHttpApp } from './http/create-http-app.js';
+export type { HttpAppOptions, ServiceAppDeps } from './http/create-http-app.js';
+export { createHttpApp, createServiceApp } from './http/create-http-app.js';
 export { assertIfMatch, formatEtag, parseIfMatch, requireIfMatch } from './http/etag.js';
 export type { HealthOptions, ReadinessCheck } from './http/health.routes.js';
 export type { Page } from './http/pagination.js';

@@ -1,36 +1,17 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  createHttpApp,
-  type EventPublisher,
-  IdempotencyRepository,
-  type Logger,
-  type ReadinessCheck,
-} from '@shop/platform';
+import { createServiceApp, IdempotencyRepository, type ServiceAppDeps } from '@shop/platform';
 import { ProductReader } from './stock/product-reader.js';
 import { StockRepository } from './stock/stock.repository.js';
 import { stockRoutes } from './stock/stock.routes.js';
 import { StockService } from './stock/stock.service.js';
 import { StockOutboxFlusher } from './stock/stock-outbox-flusher.js';
 
-export interface InventoryDeps {
-  documentClient: DynamoDBDocumentClient;
-  tableName: string;
-  publisher: EventPublisher;
-  logger: Logger;
-  readiness?: Record<string, ReadinessCheck>;
-  isDraining?: () => boolean;
-  bodyLimit?: string;
+export interface InventoryDeps extends ServiceAppDeps {
   /** Most unpublished changes one stock item may hold before writes answer 503. */
   maxOutbox?: number;
 }
 
 /** Builds the inventory Koa app from its dependencies; `app.callback()` serves it without `listen`. */
 export function createApp(deps: InventoryDeps) {
-  const app = createHttpApp({
-    logger: deps.logger,
-    health: { checks: deps.readiness ?? {}, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) },
-    ...(deps.bodyLimit ? { bodyLimit: deps.bodyLimit } : {}),
-  });
   const repository = new StockRepository({ documentClient: deps.documentClient, tableName: deps.tableName });
   const products = new ProductReader((productId) => repository.getProduct(productId));
   const flusher = new StockOutboxFlusher({
@@ -50,8 +31,5 @@ export function createApp(deps: InventoryDeps) {
     documentClient: deps.documentClient,
     tableName: deps.tableName,
   });
-  const router = stockRoutes({ stock, idempotencyRepository });
-  app.use(router.routes());
-  app.use(router.allowedMethods());
-  return app;
+  return createServiceApp(deps, [stockRoutes({ stock, idempotencyRepository })]);
 }

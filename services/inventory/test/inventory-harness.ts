@@ -1,45 +1,20 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { readStreamEvents, requestJson, serve, startStandIns } from '@shop/local-stack';
-import {
-  type CloudEvent,
-  createDocumentClient,
-  createDynamoDbClient,
-  createKinesisClient,
-  createLogger,
-  itemKeys,
-  KinesisEventPublisher,
-  type ProductRecord,
-  productToItem,
-} from '@shop/platform';
+import { serveOnStandIns } from '@shop/local-stack';
+import { type CloudEvent, itemKeys, type ProductRecord, productToItem } from '@shop/platform';
 import { ulid } from 'ulid';
 import { createApp } from '../src/app.js';
 
 /** The inventory app on a random port over real stand-ins; products are written as catalog stores them. */
 export async function startInventory() {
-  const standIns = await startStandIns();
-  const dynamoDb = createDynamoDbClient({ region: standIns.region, endpoint: standIns.dynamoDbEndpoint });
-  const documentClient = createDocumentClient(dynamoDb);
-  const kinesis = createKinesisClient({ region: standIns.region, endpoint: standIns.kinesisEndpoint });
-  const logger = createLogger({ name: 'inventory', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const app = createApp({
-    documentClient,
-    tableName: standIns.tableName,
-    publisher: new KinesisEventPublisher({ client: kinesis, streamName: standIns.streamName, logger }),
-    logger,
-  });
-  const { server, baseUrl } = await serve(app.callback());
+  const served = await serveOnStandIns('inventory', createApp);
+  const { documentClient, standIns } = served;
   return {
-    baseUrl,
-    request: (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
-      requestJson(baseUrl, method, path, body, headers),
-    events: () => readStreamEvents(kinesis, standIns.streamName),
+    ...served,
     /** The product's events once `done` holds for them (events follow commits asynchronously). */
     async eventsOf(productId: string, done: (events: CloudEvent[]) => boolean, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const events = (await readStreamEvents(kinesis, standIns.streamName)).filter(
-          (event) => event.subject === productId,
-        );
+        const events = (await served.events()).filter((event) => event.subject === productId);
         if (done(events) || Date.now() > deadline) return events;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
@@ -78,12 +53,6 @@ export async function startInventory() {
           }),
         )
         .catch(() => {});
-    },
-    async stop() {
-      server.close();
-      dynamoDb.destroy();
-      kinesis.destroy();
-      await standIns.stop();
     },
   };
 }

@@ -1,7 +1,10 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type Router from '@koa/router';
 import Koa from 'koa';
+import type { EventPublisher } from '../events/cloud-event.js';
 import type { Logger } from '../logging/logger.js';
 import type { AppState } from './app-context.js';
-import { type HealthOptions, healthRoutes } from './health.routes.js';
+import { type HealthOptions, healthRoutes, type ReadinessCheck } from './health.routes.js';
 import { jsonBody } from './json-body.middleware.js';
 import { problemDetails } from './problem-details.middleware.js';
 import { requestContext } from './request-context.middleware.js';
@@ -27,5 +30,31 @@ export function createHttpApp(options: HttpAppOptions): Koa<AppState> {
   app.use(problemDetails());
   app.use(jsonBody({ limit: options.bodyLimit ?? '64kb' }));
   app.use(health.routes());
+  return app;
+}
+
+/** What every service's `createApp` receives; `startService` provides all of it in production. */
+export interface ServiceAppDeps {
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+  publisher: EventPublisher;
+  logger: Logger;
+  /** Dependency checks behind `/readyz`. */
+  readiness?: Record<string, ReadinessCheck>;
+  isDraining?: () => boolean;
+  bodyLimit?: string;
+}
+
+/** A service's app: the kit from `createHttpApp` with the service's routers mounted. */
+export function createServiceApp(deps: ServiceAppDeps, routers: Array<Router<AppState>>): Koa<AppState> {
+  const app = createHttpApp({
+    logger: deps.logger,
+    health: { checks: deps.readiness ?? {}, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) },
+    ...(deps.bodyLimit ? { bodyLimit: deps.bodyLimit } : {}),
+  });
+  for (const router of routers) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
   return app;
 }

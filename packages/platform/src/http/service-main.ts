@@ -1,18 +1,16 @@
 import { createServer } from 'node:http';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import Joi from 'joi';
 import type Koa from 'koa';
 import { createDocumentClient, createDynamoDbClient, createKinesisClient } from '../aws/aws-clients.js';
 import { commonConfig } from '../config/common-config.js';
 import { type ConfigOf, defineConfig, loadConfig, port } from '../config/config-schema.js';
 import { ConfigError } from '../errors/app-error.js';
-import type { EventPublisher } from '../events/cloud-event.js';
 import { KinesisEventPublisher } from '../events/kinesis-publisher.js';
-import { createLogger, type Logger } from '../logging/logger.js';
+import { createLogger } from '../logging/logger.js';
 import type { AppState } from './app-context.js';
-import type { ReadinessCheck } from './health.routes.js';
+import type { ServiceAppDeps } from './create-http-app.js';
 
 /** The configuration of an HTTP service: the shared keys plus where and how it listens. */
 export function serviceConfig(portEnv: string, defaultPort: number) {
@@ -40,16 +38,8 @@ export function serviceConfig(portEnv: string, defaultPort: number) {
   });
 }
 
-/** What `startService` hands a service's `createApp`. */
-export interface ServiceDeps {
-  documentClient: DynamoDBDocumentClient;
-  tableName: string;
-  publisher: EventPublisher;
-  logger: Logger;
-  bodyLimit: string;
-  isDraining: () => boolean;
-  readiness: Record<string, ReadinessCheck>;
-}
+/** What `startService` hands a service's `createApp`: every dependency, real. */
+export type ServiceDeps = Required<ServiceAppDeps>;
 
 export interface StartServiceOptions {
   name: string;

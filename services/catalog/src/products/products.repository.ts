@@ -3,7 +3,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
@@ -14,6 +13,7 @@ import {
   productCategoryKey,
   productFromItem,
   productToItem,
+  queryIndexPage,
   tableIndexes,
   tableKeys,
 } from '@shop/platform';
@@ -76,28 +76,22 @@ export class ProductsRepository {
   async list(query: ProductListQuery): Promise<{ items: Product[]; hasMore: boolean }> {
     const index = query.category ? tableIndexes.category : tableIndexes.entity;
     const partitionValue = query.category ? productCategoryKey(query.category) : entityTypes.product;
-    const startKey = query.afterId
-      ? { ...productKey(query.afterId), [index.partitionKey]: partitionValue, [index.sortKey]: query.afterId }
-      : undefined;
-    // One extra item tells whether another page exists, so the last page carries no cursor.
-    const items: Product[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined = startKey;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: index.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': index.partitionKey },
-          ExpressionAttributeValues: { ':pk': partitionValue },
-          Limit: query.limit + 1 - items.length,
-          ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []).map(productFromItem));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey && items.length <= query.limit);
-    return { items: items.slice(0, query.limit), hasMore: items.length > query.limit };
+    const { items, hasMore } = await queryIndexPage(this.db, {
+      tableName: this.table,
+      index,
+      partitionValue,
+      limit: query.limit,
+      ...(query.afterId
+        ? {
+            after: {
+              ...productKey(query.afterId),
+              [index.partitionKey]: partitionValue,
+              [index.sortKey]: query.afterId,
+            },
+          }
+        : {}),
+    });
+    return { items: items.map(productFromItem), hasMore };
   }
 
   /**

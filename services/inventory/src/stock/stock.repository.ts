@@ -12,6 +12,7 @@ import {
   itemKeys,
   type ProductRecord,
   productFromItem,
+  queryIndexPage,
   tableIndexes,
 } from '@shop/platform';
 import {
@@ -350,29 +351,24 @@ export class StockRepository {
     afterProductId?: string,
   ): Promise<{ items: StockItem[]; hasMore: boolean }> {
     const index = which === 'low' ? tableIndexes.lowStock : tableIndexes.stock;
-    const partition = which === 'low' ? 'LOW' : entityTypes.stock;
-    const productIds: string[] = [];
-    let startKey: Record<string, unknown> | undefined = afterProductId
-      ? { ...itemKeys.stock(afterProductId), [index.partitionKey]: partition, [index.sortKey]: afterProductId }
-      : undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: index.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': index.partitionKey },
-          ExpressionAttributeValues: { ':pk': partition },
-          Limit: limit + 1 - productIds.length,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      productIds.push(...(page.Items ?? []).map((item) => String(item[index.sortKey])));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && productIds.length <= limit);
+    const partitionValue = which === 'low' ? 'LOW' : entityTypes.stock;
+    const { items: keys, hasMore } = await queryIndexPage(this.db, {
+      tableName: this.table,
+      index,
+      partitionValue,
+      limit,
+      ...(afterProductId
+        ? {
+            after: {
+              ...itemKeys.stock(afterProductId),
+              [index.partitionKey]: partitionValue,
+              [index.sortKey]: afterProductId,
+            },
+          }
+        : {}),
+    });
     // The indexes hold keys only (a sale must not rewrite an index copy); the page reads the items.
-    const page = productIds.slice(0, limit);
-    const items = await Promise.all(page.map((productId) => this.get(productId)));
-    return { items: items.filter((item): item is StockItem => item !== undefined), hasMore: productIds.length > limit };
+    const items = await Promise.all(keys.map((key) => this.get(String(key[index.sortKey]))));
+    return { items: items.filter((item): item is StockItem => item !== undefined), hasMore };
   }
 }
