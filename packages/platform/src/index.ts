@@ -22,6 +22,7 @@ export {
   tableIndexes,
   tableKeys,
 } from './data/table-schema.js';
+export { idSchema, isId, newId } from './domain/ids.js';
 export { fromMinorUnits, isCurrencyCode, minorUnitDigits, toMinorUnits } from './domain/money.js';
 export * from './errors/app-error.js';
 export type { CloudEvent, EventPublisher, NewEvent } from './events/cloud-event.js';

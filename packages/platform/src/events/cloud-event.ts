@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { newId } from '../domain/ids.js';
 
 /** A CloudEvents 1.0 JSON event as it travels on the stream. */
 export interface CloudEvent<T = unknown> {
@@ -33,7 +33,7 @@ export interface NewEvent<T> {
 export function createEvent<T>(event: NewEvent<T>): CloudEvent<T> {
   return {
     specversion: '1.0',
-    id: ulid(),
+    id: newId(),
     source: event.source,
     type: event.type,
     subject: event.subject,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ulid } from 'ulid';
+import { newId } from '../domain/ids.js';
 import { ConflictError, ValidationError } from '../errors/app-error.js';
 import type { AppContext, AppMiddleware } from '../http/app-context.js';
 import type { IdempotencyRepository, StoredResponse } from './idempotency.repository.js';
@@ -61,7 +61,7 @@ export function idempotency(options: IdempotencyOptions): AppMiddleware {
     const fingerprint = fingerprintOf(ctx);
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const reservedId = ulid();
+      const reservedId = newId();
       if (await options.repository.reserve(scopedKey, fingerprint, reservedId, lockMs)) {
         ctx.state.reservedId = reservedId;
         return runAndRecord(ctx, next, options.repository, scopedKey);

@@ -7,6 +7,8 @@ import {
   fromMinorUnits,
   type IdempotencyRepository,
   idempotency,
+  idSchema,
+  isId,
   NotFoundError,
   type Page,
   parseIfMatch,
@@ -14,7 +16,7 @@ import {
 } from '@shop/platform';
 import Joi from 'joi';
 import type { Product, ProductInput, ProductPatch } from './product.js';
-import { isProductId, listProductsQuery, productInputSchema, productPatchSchema } from './products.schema.js';
+import { listProductsQuery, productInputSchema, productPatchSchema } from './products.schema.js';
 import type { ProductsService } from './products.service.js';
 
 /** The API view of a product: money as a decimal amount in its currency. */
@@ -25,14 +27,10 @@ function toView(product: Product): ProductView {
   return { ...rest, price: fromMinorUnits(priceMinor, product.currency) };
 }
 
-const cursorSchema = Joi.object({
-  id: Joi.string()
-    .pattern(/^[0-9A-HJKMNP-TV-Z]{26}$/)
-    .required(),
-});
+const cursorSchema = Joi.object({ id: idSchema().required() });
 
 function productId(raw: string | undefined): string {
-  if (raw === undefined || !isProductId(raw)) throw new NotFoundError('Product not found');
+  if (!isId(raw)) throw new NotFoundError('Product not found');
   return raw;
 }
 

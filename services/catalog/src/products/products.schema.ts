@@ -2,13 +2,6 @@ import { isCurrencyCode, paginationQuery } from '@shop/platform';
 import Joi from 'joi';
 import { defaultCategory, defaultCurrency } from './product.js';
 
-const ulidPattern = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-
-/** Product ids are ULIDs; anything else cannot name a product. */
-export function isProductId(value: string): boolean {
-  return ulidPattern.test(value);
-}
-
 const name = Joi.string().min(1).max(200).pattern(/\S/, 'non-blank').messages({
   'string.pattern.name': '{#label} must not be blank',
 });

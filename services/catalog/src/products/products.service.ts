@@ -4,11 +4,11 @@ import {
   fromMinorUnits,
   type Logger,
   NotFoundError,
+  newId,
   PreconditionFailedError,
   toMinorUnits,
   ValidationError,
 } from '@shop/platform';
-import { ulid } from 'ulid';
 import type { Product, ProductInput, ProductPatch } from './product.js';
 import { type ProductChange, productEvent } from './product-events.js';
 import { type ProductsRepository, StaleProductError } from './products.repository.js';
@@ -51,7 +51,7 @@ export class ProductsService {
   }
 
   /** Creates a product; `id` is the id an idempotent request reserved, if any. */
-  async create(input: ProductInput, id: string = ulid()): Promise<Product> {
+  async create(input: ProductInput, id: string = newId()): Promise<Product> {
     const timestamp = this.now().toISOString();
     const product: Product = {
       id,

@@ -6,6 +6,7 @@ import {
   formatEtag,
   type IdempotencyRepository,
   idempotency,
+  isId,
   NotFoundError,
   type Page,
   parseIfMatch,
@@ -16,7 +17,6 @@ import {
   adjustmentSchema,
   historyCursor,
   historyQuery,
-  isUlid,
   listStockQuery,
   productCursor,
   reservationSchema,
@@ -27,12 +27,12 @@ import type { AdjustmentInput, StockService } from './stock.service.js';
 import type { StockView } from './stock-level.js';
 
 function productId(raw: string | undefined): string {
-  if (!isUlid(raw)) throw new NotFoundError('Product not found');
+  if (!isId(raw)) throw new NotFoundError('Product not found');
   return raw;
 }
 
 function reservationId(raw: string | undefined): string {
-  if (!isUlid(raw)) throw new NotFoundError('Reservation not found');
+  if (!isId(raw)) throw new NotFoundError('Reservation not found');
   return raw;
 }
 

@@ -1,14 +1,8 @@
-import { paginationQuery } from '@shop/platform';
+import { idSchema, paginationQuery } from '@shop/platform';
 import Joi from 'joi';
 import { adjustmentReasons } from './stock-level.js';
 
-const ulid = () => Joi.string().pattern(/^[0-9A-HJKMNP-TV-Z]{26}$/);
 const count = () => Joi.number().integer().min(0).max(1_000_000_000);
-
-/** Product, adjustment and reservation ids are ULIDs. */
-export function isUlid(value: string | undefined): value is string {
-  return value !== undefined && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(value);
-}
 
 export const adjustmentSchema = Joi.object({
   quantity: Joi.number()
@@ -54,7 +48,7 @@ export const listStockQuery = Joi.object({
 
 export const historyQuery = Joi.object(paginationQuery);
 
-export const productCursor = Joi.object({ id: ulid().required() });
+export const productCursor = Joi.object({ id: idSchema().required() });
 
 export const historyCursor = Joi.object({
   v: Joi.string()

@@ -3,11 +3,11 @@ import {
   ConflictError,
   type Logger,
   NotFoundError,
+  newId,
   PreconditionFailedError,
   type ProductRecord,
   ServiceUnavailableError,
 } from '@shop/platform';
-import { ulid } from 'ulid';
 import { AdjustmentBatcher } from './adjustment-batcher.js';
 import type { ProductReader } from './product-reader.js';
 import { type StockChange, StockConditionError, type StockRepository } from './stock.repository.js';
@@ -155,7 +155,7 @@ export class StockService {
   async adjust(
     productId: string,
     input: AdjustmentInput,
-    adjustmentId: string = ulid(),
+    adjustmentId: string = newId(),
     retried = false,
   ): Promise<{ adjustment: AdjustmentRecord; stock: StockView }> {
     if (retried) {
@@ -199,7 +199,7 @@ export class StockService {
       });
     }
     const delta = onHand - current.onHand;
-    const entry = this.entry(ulid(), 'adjustment', delta, 0, { reason: 'stocktake', ...(note ? { note } : {}) });
+    const entry = this.entry(newId(), 'adjustment', delta, 0, { reason: 'stocktake', ...(note ? { note } : {}) });
     const item = await this.applyOrPreconditionFailed(productId, {
       entries: [entry],
       onHandDelta: delta,
@@ -215,7 +215,7 @@ export class StockService {
     const current = await this.ensureItem(productId);
     const specific = ifMatch !== undefined && ifMatch !== 'any';
     if (specific) assertIfMatch(ifMatch, current.version);
-    const entry = this.entry(ulid(), 'threshold', 0, 0, { threshold: lowStockThreshold });
+    const entry = this.entry(newId(), 'threshold', 0, 0, { threshold: lowStockThreshold });
     const change: StockChange = {
       entries: [entry],
       onHandDelta: 0,
@@ -229,7 +229,7 @@ export class StockService {
     return toStockView(productId, item, this.now().getTime());
   }
 
-  async reserve(productId: string, quantity: number, ttlSeconds: number, reservationId: string = ulid()) {
+  async reserve(productId: string, quantity: number, ttlSeconds: number, reservationId: string = newId()) {
     const current = await this.ensureItem(productId);
     const now = this.now();
     const existing = current.reservations[reservationId];
@@ -240,7 +240,7 @@ export class StockService {
       state: 'active',
       createdAt: now.toISOString(),
     };
-    const entry = this.entry(ulid(), 'reservation.created', 0, quantity, {
+    const entry = this.entry(newId(), 'reservation.created', 0, quantity, {
       reservations: [{ id: reservationId, quantity, expiresAt: reservation.expiresAt }],
     });
     const item = await this.changeNeedingStock(productId, {
@@ -267,7 +267,7 @@ export class StockService {
     this.assertActive(reservation, now.getTime());
     const product = await this.deps.products.snapshot(productId);
     if (!product) throw productNotFound();
-    const entry = this.entry(ulid(), 'reservation.committed', -reservation.quantity, -reservation.quantity, {
+    const entry = this.entry(newId(), 'reservation.committed', -reservation.quantity, -reservation.quantity, {
       reason: 'sale',
       reservations: [{ id: reservationId, quantity: reservation.quantity }],
       sale: saleContext(product),
@@ -304,7 +304,7 @@ export class StockService {
       if (!reservation) throw reservationNotFound();
       if (reservation.state === 'committed') throw new ConflictError('Reservation was already committed');
       if (reservation.state !== 'active') return;
-      const entry = this.entry(ulid(), 'reservation.released', 0, -reservation.quantity, {
+      const entry = this.entry(newId(), 'reservation.released', 0, -reservation.quantity, {
         reservations: [{ id: reservationId, quantity: reservation.quantity }],
       });
       try {
@@ -340,7 +340,7 @@ export class StockService {
     if (expired.length === 0) return false;
     const quantities = expired.map((id) => ({ id, quantity: item.reservations[id]?.quantity ?? 0 }));
     const total = quantities.reduce((sum, reservation) => sum + reservation.quantity, 0);
-    const entry = this.entry(ulid(), 'reservations.expired', 0, -total, { reservations: quantities });
+    const entry = this.entry(newId(), 'reservations.expired', 0, -total, { reservations: quantities });
     try {
       await this.apply(productId, {
         entries: [entry],
