@@ -12,7 +12,7 @@ const scenarios: Scenario[] = [catalogRead, inventoryHotSku];
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 const settings: BenchSettings = quick
-  ? { rounds: 2, durationSeconds: 5, warmupSeconds: 2, connections: 10, products: 50 }
+  ? { rounds: 2, durationSeconds: 4, warmupSeconds: 1, connections: 10, products: 30 }
   : { rounds: 4, durationSeconds: 20, warmupSeconds: 5, connections: 10, products: 200 };
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
