@@ -97,25 +97,21 @@ export class StockService {
     this.maxOutbox = deps.maxOutbox ?? 500;
     this.now = deps.now ?? (() => new Date());
     this.batcher = new AdjustmentBatcher({
-      commitGroup: (productId, entries) => {
-        const onHandDelta = entries.reduce((sum, entry) => sum + entry.onHandDelta, 0);
-        return this.apply(productId, {
-          entries,
-          onHandDelta,
-          reservedDelta: 0,
-          ...(onHandDelta < 0 ? { requireAvailable: -onHandDelta } : {}),
-          maxOutbox: this.maxOutbox,
-        });
-      },
-      commitOne: (productId, entry) =>
-        this.changeNeedingStock(productId, {
-          entries: [entry],
-          onHandDelta: entry.onHandDelta,
-          reservedDelta: 0,
-          ...(entry.onHandDelta < 0 ? { requireAvailable: -entry.onHandDelta } : {}),
-          maxOutbox: this.maxOutbox,
-        }),
+      commitGroup: (productId, entries) => this.apply(productId, this.adjustmentChange(entries)),
+      commitOne: (productId, entry) => this.changeNeedingStock(productId, this.adjustmentChange([entry])),
     });
+  }
+
+  // Adjustments committed together move onHand by their sum and need that much when it is a take.
+  private adjustmentChange(entries: LedgerEntry[]): StockChange {
+    const onHandDelta = entries.reduce((sum, entry) => sum + entry.onHandDelta, 0);
+    return {
+      entries,
+      onHandDelta,
+      reservedDelta: 0,
+      ...(onHandDelta < 0 ? { requireAvailable: -onHandDelta } : {}),
+      maxOutbox: this.maxOutbox,
+    };
   }
 
   async get(productId: string): Promise<StockView> {
