@@ -1,0 +1,96 @@
+import test from 'ava';
+import { AdjustmentBatcher } from '../src/stock/adjustment-batcher.js';
+import type { LedgerEntry, StockItem } from '../src/stock/stock-level.js';
+
+const entry = (id: string, onHandDelta: number): LedgerEntry => ({
+  id,
+  kind: 'adjustment',
+  at: '2026-11-25T10:00:00.000Z',
+  onHandDelta,
+  reservedDelta: 0,
+  reason: onHandDelta > 0 ? 'restock' : 'sale',
+});
+
+// A stock item held in memory that commits like the conditional write: all or nothing, one version each.
+function memoryStock(onHand: number) {
+  const state = { onHand, version: 0, groups: [] as string[][], inFlight: 0, maxInFlight: 0 };
+  const item = (): StockItem => ({
+    productId: 'P',
+    onHand: state.onHand,
+    reserved: 0,
+    available: state.onHand,
+    lowStockThreshold: 0,
+    version: state.version,
+    updatedAt: '',
+    reservations: {},
+    outbox: [],
+    flushed: { version: 0, onHand: 0, reserved: 0, lowStockThreshold: 0 },
+  });
+  const commit = async (entries: LedgerEntry[]) => {
+    state.inFlight += 1;
+    state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    state.inFlight -= 1;
+    let level = state.onHand;
+    for (const next of entries) {
+      level += next.onHandDelta;
+      if (level < 0) throw new Error('not enough stock');
+    }
+    state.onHand = level;
+    state.version += entries.length;
+    state.groups.push(entries.map((next) => next.id));
+    return item();
+  };
+  return { state, commit };
+}
+
+test('when adjustments arrive together, then they commit as groups, one write in flight, each with its own version', async (t) => {
+  const { state, commit } = memoryStock(100);
+  const batcher = new AdjustmentBatcher({
+    commitGroup: (_, entries) => commit(entries),
+    commitOne: (_, one) => commit([one]),
+  });
+  const results = await Promise.all(
+    Array.from({ length: 12 }, (_, index) => batcher.submit('P', entry(`E${index}`, -1))),
+  );
+  t.is(state.onHand, 88);
+  t.is(state.maxInFlight, 1);
+  t.true(state.groups.length < 12, 'fewer writes than adjustments');
+  t.deepEqual(
+    results.map((result) => result.version).sort((a, b) => a - b),
+    Array.from({ length: 12 }, (_, index) => index + 1),
+  );
+  t.deepEqual(
+    results.map((result) => result.onHandAfter).sort((a, b) => a - b),
+    Array.from({ length: 12 }, (_, index) => 88 + index),
+  );
+});
+
+test('when a group holds restocks and takes, then restocks go first', async (t) => {
+  const { state, commit } = memoryStock(0);
+  const batcher = new AdjustmentBatcher({
+    commitGroup: (_, entries) => commit(entries),
+    commitOne: (_, one) => commit([one]),
+  });
+  const first = batcher.submit('P', entry('warmup', 1));
+  const together = Promise.all([batcher.submit('P', entry('take', -3)), batcher.submit('P', entry('restock', 5))]);
+  await first;
+  const [take, restock] = await together;
+  t.deepEqual(state.groups.at(-1), ['restock', 'take']);
+  t.is(restock.onHandAfter, 6);
+  t.is(take.onHandAfter, 3);
+});
+
+test('when a group does not fit, then each adjustment is tried alone and answered on its own', async (t) => {
+  const { state, commit } = memoryStock(2);
+  const batcher = new AdjustmentBatcher({
+    commitGroup: (_, entries) => commit(entries),
+    commitOne: (_, one) => commit([one]),
+  });
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: 5 }, (_, index) => batcher.submit('P', entry(`S${index}`, -1))),
+  );
+  t.is(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 2);
+  t.is(outcomes.filter((outcome) => outcome.status === 'rejected').length, 3);
+  t.is(state.onHand, 0);
+});
