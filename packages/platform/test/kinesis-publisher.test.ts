@@ -121,7 +121,7 @@ test.serial('when the stream is down for a while, then publishes wait, retry and
   const publisher = new KinesisEventPublisher({
     client: kinesis,
     streamName: standIns.streamName,
-    maxAttempts: 30,
+    maxAttempts: 100,
     baseDelayMs: 50,
     maxDelayMs: 500,
   });

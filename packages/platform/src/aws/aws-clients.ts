@@ -33,6 +33,8 @@ export function createHttpHandler(options: AwsClientOptions): NodeHttpHandler {
     httpAgent: new HttpAgent(agentOptions),
     httpsAgent: new HttpsAgent(agentOptions),
     requestTimeout: options.requestTimeoutMs ?? 5000,
+    // Without it a request past its timeout only logs a warning and keeps waiting.
+    throwOnRequestTimeout: true,
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
   });
 }

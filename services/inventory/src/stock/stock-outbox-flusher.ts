@@ -2,6 +2,7 @@ import type { EventPublisher, Logger, Supplier } from '@shop/platform';
 import type { StockRepository } from './stock.repository.js';
 import { eventsForChange } from './stock-events.js';
 import { historyRecordOf, isLow, replayLedger } from './stock-ledger.js';
+import type { StockItem } from './stock-level.js';
 
 export interface StockOutboxFlusherOptions {
   repository: StockRepository;
@@ -22,13 +23,19 @@ export interface StockOutboxFlusherOptions {
 export class StockOutboxFlusher {
   private readonly rounds = new Map<string, { running: Promise<void>; next?: Promise<void> }>();
   private readonly batchSize: number;
+  private readonly known = new Map<string, StockItem>();
+  private readonly handedOn = new Map<string, number>();
 
   constructor(private readonly options: StockOutboxFlusherOptions) {
     this.batchSize = options.batchSize ?? 200;
   }
 
-  /** Resolves after a flush of the product that began after this call. */
-  flush(productId: string): Promise<void> {
+  /**
+   * Resolves after a flush of the product that began after this call. `known` is the item as a
+   * write just left it; the next round starts from the newest such item instead of reading it.
+   */
+  flush(productId: string, known?: StockItem): Promise<void> {
+    if (known && known.version > (this.known.get(productId)?.version ?? -1)) this.known.set(productId, known);
     const current = this.rounds.get(productId);
     if (!current) {
       const running = this.run(productId).finally(() => this.advance(productId));
@@ -54,8 +61,16 @@ export class StockOutboxFlusher {
 
   private async run(productId: string): Promise<void> {
     for (;;) {
-      const item = await this.options.repository.get(productId);
-      if (!item || item.outbox.length === 0) return;
+      // A known item older than what this flusher already handed on would replay those entries.
+      const known = this.known.get(productId);
+      this.known.delete(productId);
+      const fresh = known && known.flushed.version >= (this.handedOn.get(productId) ?? 0) ? known : undefined;
+      const item = fresh ?? (await this.options.repository.get(productId));
+      if (!item || item.outbox.length === 0) {
+        // Nothing pending: forget the product (the maps stay as small as the set of busy products).
+        this.handedOn.delete(productId);
+        return;
+      }
       const batch = item.outbox.slice(0, this.batchSize);
       const { changes, final } = replayLedger(item.flushed, batch);
       const lowCrossing = changes.some((change) => !isLow(change.before) && isLow(change.after));
@@ -66,7 +81,10 @@ export class StockOutboxFlusher {
       const first = batch[0];
       if (!first) return;
       const low = isLow({ available: final.onHand - final.reserved, lowStockThreshold: final.lowStockThreshold });
-      await this.options.repository.completeEntries(productId, first, batch.length, final, low);
+      // A stale item (another flusher got there first) fails the condition; the next pass reads.
+      if (await this.options.repository.completeEntries(productId, first, batch.length, final, low)) {
+        this.handedOn.set(productId, final.version);
+      }
     }
   }
 }

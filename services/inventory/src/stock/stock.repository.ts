@@ -64,9 +64,11 @@ const initialCounters: StockCounters = {
   lowStockThreshold: defaultLowStockThreshold,
 };
 
-// `withOutbox: false` skips parsing the outbox, which a busy item's every write would otherwise pay
-// for; callers that only need the counters (a committed write's answer) leave it out.
-function fromItem(item: Record<string, unknown>, withOutbox = true): StockItem {
+// The outbox is parsed on first use: a committed write's answer carries it, but only the flusher
+// reads it, and parsing it on every write of a busy item would cost each sale.
+function fromItem(item: Record<string, unknown>): StockItem {
+  const rawOutbox = (item.outbox as string[] | undefined) ?? [];
+  let outbox: LedgerEntry[] | undefined;
   return {
     productId: String(item.productId),
     onHand: Number(item.onHand),
@@ -76,9 +78,10 @@ function fromItem(item: Record<string, unknown>, withOutbox = true): StockItem {
     version: Number(item.version),
     updatedAt: String(item.updatedAt),
     reservations: (item.reservations as Record<string, Reservation> | undefined) ?? {},
-    outbox: withOutbox
-      ? ((item.outbox as string[] | undefined) ?? []).map((entry) => JSON.parse(entry) as LedgerEntry)
-      : [],
+    get outbox() {
+      outbox ??= rawOutbox.map((entry) => JSON.parse(entry) as LedgerEntry);
+      return outbox;
+    },
     flushed: (item.flushed as StockCounters | undefined) ?? initialCounters,
     ...(item.productDeleted ? { productDeleted: true } : {}),
   };
@@ -152,7 +155,7 @@ export class StockRepository {
       });
   }
 
-  /** Applies a change to an existing, live stock item; returns the item after it (outbox left out), or throws StockConditionError. */
+  /** Applies a change to an existing, live stock item; returns the item after it, or throws StockConditionError. */
   async apply(productId: string, change: StockChange, now: Date): Promise<StockItem> {
     const names: Record<string, string> = { '#version': 'version', '#outbox': 'outbox' };
     const values: Record<string, unknown> = {
@@ -226,7 +229,7 @@ export class StockRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return fromItem(Attributes ?? {}, false);
+      return fromItem(Attributes ?? {});
     } catch (error) {
       if (isConditionalCheckFailed(error)) throw new StockConditionError(productId);
       throw error;
@@ -271,27 +274,35 @@ export class StockRepository {
   }
 
   /**
-   * Stores one flush round's history as one page keyed by its first version. A repeated round
-   * starts at the same version, so it rewrites the same page (with any entries added since).
+   * Stores one flush round's history as one page keyed by its first version. Rounds that start at
+   * the same version hold the same first records (the outbox only grows at its end), so a page is
+   * only replaced by a longer one: two flushers racing cannot shorten it.
    */
   async putHistoryPage(productId: string, records: AdjustmentRecord[]): Promise<void> {
     const first = records[0];
     if (!first) return;
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        // JSON strings, like outbox entries: one string per record is cheap for the store to copy.
-        Item: {
-          ...itemKeys.historyPage(productId, first.version),
-          records: records.map((record) => JSON.stringify(record)),
-        },
-      }),
-    );
+    await this.db
+      .send(
+        new PutCommand({
+          TableName: this.table,
+          // JSON strings, like outbox entries: one string per record is cheap for the store to copy.
+          Item: {
+            ...itemKeys.historyPage(productId, first.version),
+            records: records.map((record) => JSON.stringify(record)),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR size(records) < :count',
+          ExpressionAttributeValues: { ':count': records.length },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionalCheckFailed(error)) throw error;
+      });
   }
 
   /** Stored history, newest first, of versions below `beforeVersion`, up to `limit` records. */
   async listHistory(productId: string, limit: number, beforeVersion: number): Promise<AdjustmentRecord[]> {
     const records: AdjustmentRecord[] = [];
+    const seen = new Set<number>();
     if (limit <= 0 || beforeVersion <= 1) return records;
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -310,8 +321,12 @@ export class StockRepository {
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
+      // Pages written from different reads may overlap; a version is listed once.
       for (const item of page.Items ?? []) {
-        const pageRecords = pageOf(item).filter((record) => record.version < beforeVersion);
+        const pageRecords = pageOf(item).filter(
+          (record) => record.version < beforeVersion && !seen.has(record.version),
+        );
+        for (const record of pageRecords) seen.add(record.version);
         records.push(...pageRecords.reverse());
       }
       startKey = page.LastEvaluatedKey;

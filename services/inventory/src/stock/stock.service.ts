@@ -167,7 +167,7 @@ export class StockService {
       ...(product ? { sale: saleContext(product) } : {}),
     });
     const { item, version, onHandAfter } = await this.batcher.submit(productId, entry);
-    this.flushSoon(productId);
+    this.flushSoon(productId, item);
     return {
       adjustment: {
         id: adjustmentId,
@@ -452,8 +452,8 @@ export class StockService {
 
   // The change is committed with its entry in the outbox; history and events follow in the
   // background (coalesced per product), and the history listing shows pending entries meanwhile.
-  private flushSoon(productId: string): void {
-    this.deps.flusher.flush(productId).catch((error: unknown) => {
+  private flushSoon(productId: string, known?: StockItem): void {
+    this.deps.flusher.flush(productId, known).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, productId }, 'stock changes not flushed yet; they stay in the outbox');
     });
   }
