@@ -121,7 +121,8 @@ test.serial('when the stream is down for a while, then publishes wait, retry and
   const publisher = new KinesisEventPublisher({
     client: kinesis,
     streamName: standIns.streamName,
-    maxAttempts: 100,
+    // Delivery is what is checked, not the budget: retry for as long as the restart may take.
+    maxAttempts: 1000,
     baseDelayMs: 50,
     maxDelayMs: 500,
   });
@@ -132,7 +133,10 @@ test.serial('when the stream is down for a while, then publishes wait, retry and
   await sleep(1500);
   t.true(publisher.pendingCount > 0, 'nothing could be published while the stream was down');
   await standIns.restart('kinesis');
-  await published;
+  await published.catch((error: unknown) => {
+    t.log('last cause:', (error as Error).cause);
+    throw error;
+  });
   const onStream = (await readStream(kinesis, standIns.streamName)).filter((event) =>
     event.subject.startsWith('outage-'),
   );
