@@ -2,7 +2,7 @@
 // DynamoDB GetItem on the same dynalite, with no framework, validation or middleware.
 import { createServer } from 'node:http';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, createDynamoDbClient, fromMinorUnits } from '@shop/platform';
+import { createDocumentClient, createDynamoDbClient, fromMinorUnits, itemKeys, productFromItem } from '@shop/platform';
 
 const port = Number(process.env.BASELINE_PORT);
 const tableName = process.env.TABLE_NAME ?? 'shop';
@@ -17,13 +17,13 @@ createServer(async (request, response) => {
   const id = request.url?.split('/')[3] ?? '';
   try {
     const { Item } = await documentClient.send(
-      new GetCommand({ TableName: tableName, Key: { pk: `PRODUCT#${id}`, sk: 'PRODUCT' }, ConsistentRead: true }),
+      new GetCommand({ TableName: tableName, Key: itemKeys.product(id), ConsistentRead: true }),
     );
     if (!Item) {
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"Product not found"}');
       return;
     }
-    const { pk, sk, entityType, categoryKey, priceMinor, ...product } = Item;
+    const { priceMinor, ...product } = productFromItem(Item);
     const body = JSON.stringify({ ...product, price: fromMinorUnits(priceMinor, product.currency) });
     response.writeHead(200, { 'content-type': 'application/json', etag: `"${product.version}"` }).end(body);
   } catch {

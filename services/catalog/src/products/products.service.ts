@@ -104,53 +104,47 @@ export class ProductsService {
   }
 
   async delete(id: string, ifMatch: IfMatch): Promise<void> {
-    for (;;) {
-      const current = await this.get(id);
-      assertIfMatch(ifMatch, current.version);
-      try {
-        await this.deps.repository.delete(current);
-      } catch (error) {
-        if (error instanceof StaleProductError) {
-          if (ifMatch !== undefined && ifMatch !== 'any') throw new PreconditionFailedError();
-          continue;
-        }
-        throw error;
-      }
-      await this.emit('deleted', { ...current, version: current.version + 1, updatedAt: this.now().toISOString() });
-      return;
-    }
+    const deleted = await this.writeCurrent(id, ifMatch, async (current) => {
+      await this.deps.repository.delete(current);
+      return { ...current, version: current.version + 1, updatedAt: this.now().toISOString() };
+    });
+    await this.emit('deleted', deleted);
   }
 
-  // Read, compute, conditional write. Without If-Match a concurrent change is retried on the new
-  // state (no update is lost); with If-Match it is the client's 412.
   private async change(
     id: string,
     ifMatch: IfMatch,
     compute: (current: Product) => Omit<Product, 'id' | 'version' | 'createdAt' | 'updatedAt'>,
   ): Promise<Product> {
-    for (;;) {
-      const current = await this.get(id);
-      assertIfMatch(ifMatch, current.version);
+    const next = await this.writeCurrent(id, ifMatch, async (current) => {
       const fields = compute(current);
-      const next: Product = {
+      const updated: Product = {
         id,
         ...fields,
         version: current.version + 1,
         createdAt: current.createdAt,
         updatedAt: this.now().toISOString(),
       };
-      if (!fields.supplier) delete next.supplier;
+      if (!fields.supplier) delete updated.supplier;
+      await this.deps.repository.update(updated, current);
+      return updated;
+    });
+    await this.emit('updated', next);
+    return next;
+  }
+
+  // Read, check If-Match, conditional write. Without If-Match a concurrent change is retried on
+  // the new state (no update is lost); with a version in If-Match it is the client's 412.
+  private async writeCurrent(id: string, ifMatch: IfMatch, write: (current: Product) => Promise<Product>) {
+    for (;;) {
+      const current = await this.get(id);
+      assertIfMatch(ifMatch, current.version);
       try {
-        await this.deps.repository.update(next, current);
+        return await write(current);
       } catch (error) {
-        if (error instanceof StaleProductError) {
-          if (ifMatch !== undefined && ifMatch !== 'any') throw new PreconditionFailedError();
-          continue;
-        }
-        throw error;
+        if (!(error instanceof StaleProductError)) throw error;
+        if (ifMatch !== undefined && ifMatch !== 'any') throw new PreconditionFailedError();
       }
-      await this.emit('updated', next);
-      return next;
     }
   }
 

@@ -331,7 +331,7 @@ export class StockService {
    * Marks a product's expired reservations expired and returns their units to the stored
    * `available`. Returns false when there was nothing to sweep.
    */
-  async sweepExpired(productId: string, item: StockItem): Promise<boolean> {
+  private async sweepExpired(productId: string, item: StockItem): Promise<boolean> {
     const expired = expiredReservationIds(item.reservations, this.now().getTime()).slice(0, 50);
     if (expired.length === 0) return false;
     const quantities = expired.map((id) => ({ id, quantity: item.reservations[id]?.quantity ?? 0 }));
