@@ -94,3 +94,23 @@ test('when a group does not fit, then each adjustment is tried alone and answere
   t.is(outcomes.filter((outcome) => outcome.status === 'rejected').length, 3);
   t.is(state.onHand, 0);
 });
+
+test('when a product was just written, then its next write waits briefly for a group as large as the last one and those queued behind it', async (t) => {
+  const { state, commit } = memoryStock(100);
+  const batcher = new AdjustmentBatcher({
+    commitGroup: (_, entries) => commit(entries),
+    commitOne: (_, one) => commit([one]),
+    lingerMs: 50,
+    busyWindowMs: 1000,
+  });
+  await batcher.submit('P', entry('idle', -1));
+  t.deepEqual(state.groups, [['idle']]);
+  await Promise.all([batcher.submit('P', entry('A1', -1)), batcher.submit('P', entry('A2', -1))]);
+  const late = Promise.all([
+    batcher.submit('P', entry('B1', -1)),
+    new Promise((resolve) => setTimeout(resolve, 10)).then(() => batcher.submit('P', entry('B2', -1))),
+  ]);
+  await late;
+  t.deepEqual(state.groups.at(-1), ['B1', 'B2'], 'the second adjustment, 10 ms later, joined the first');
+  t.is(state.onHand, 95);
+});
