@@ -1,5 +1,6 @@
 export type { AwsClientOptions } from './aws/aws-clients.js';
 export {
+  awsClientConfig,
   createDocumentClient,
   createDynamoDbClient,
   createHttpHandler,
@@ -27,6 +28,7 @@ export { fromMinorUnits, isCurrencyCode, minorUnitDigits, toMinorUnits } from '.
 export * from './errors/app-error.js';
 export type { CloudEvent, EventPublisher, NewEvent } from './events/cloud-event.js';
 export { createEvent, decodeRecord } from './events/cloud-event.js';
+export { knownEventTypes, productEventTypes, stockEventTypes } from './events/event-types.js';
 export type { KinesisPublisherOptions } from './events/kinesis-publisher.js';
 export { backoffDelay, KinesisEventPublisher, PublishError } from './events/kinesis-publisher.js';
 export type { AppContext, AppMiddleware, AppRouterContext, AppState } from './http/app-context.js';

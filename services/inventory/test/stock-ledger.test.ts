@@ -1,5 +1,6 @@
 import test from 'ava';
-import { eventsForChange, stockEventTypes } from '../src/stock/stock-events.js';
+import { stockEventTypes } from '@shop/platform';
+import { eventsForChange } from '../src/stock/stock-events.js';
 import { entryEventId, historyRecordOf, replayLedger, thresholdCrossing } from '../src/stock/stock-ledger.js';
 import type { LedgerEntry } from '../src/stock/stock-level.js';
 

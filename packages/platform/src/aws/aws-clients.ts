@@ -39,7 +39,8 @@ export function createHttpHandler(options: AwsClientOptions): NodeHttpHandler {
   });
 }
 
-function baseConfig(options: AwsClientOptions) {
+/** Region, endpoint, credentials and HTTP handler for any SDK v3 client of the platform. */
+export function awsClientConfig(options: AwsClientOptions) {
   const credentials = localCredentials(options.endpoint);
   return {
     region: options.region,
@@ -52,7 +53,7 @@ function baseConfig(options: AwsClientOptions) {
 
 /** A DynamoDB client; pass `overrides` for anything the options do not cover. */
 export function createDynamoDbClient(options: AwsClientOptions, overrides: DynamoDBClientConfig = {}): DynamoDBClient {
-  return new DynamoDBClient({ ...baseConfig(options), ...overrides });
+  return new DynamoDBClient({ ...awsClientConfig(options), ...overrides });
 }
 
 /** The DynamoDB document client the repositories use (plain JS values, undefined removed). */
@@ -62,5 +63,5 @@ export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
 
 /** A Kinesis client over HTTP/1.1, as the stand-ins need. */
 export function createKinesisClient(options: AwsClientOptions, overrides: KinesisClientConfig = {}): KinesisClient {
-  return new KinesisClient({ ...baseConfig(options), ...overrides });
+  return new KinesisClient({ ...awsClientConfig(options), ...overrides });
 }

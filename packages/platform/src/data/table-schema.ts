@@ -49,6 +49,8 @@ export const itemKeys = {
   }),
   sku: (sku: string) => ({ pk: `SKU#${sku}`, sk: 'SKU' }),
   idempotency: (scopedKey: string) => ({ pk: `IDEMPOTENCY#${scopedKey}`, sk: 'IDEMPOTENCY' }),
+  /** The claim that one low-stock event's supplier alert is being or has been sent. */
+  lowStockAlert: (eventId: string) => ({ pk: `ALERT#${eventId}`, sk: 'ALERT' }),
 };
 
 /** The CreateTable request for the shared table (on-demand). */

@@ -7,8 +7,14 @@ export function isCurrencyCode(code: string): boolean {
 
 /** Digits after the decimal point in the currency's minor unit (USD 2, JPY 0, KWD 3). */
 export function minorUnitDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = minorDigitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    minorDigitsByCurrency.set(currency, digits);
+  }
+  return digits;
 }
+const minorDigitsByCurrency = new Map<string, number>();
 
 /**
  * Converts a decimal amount to integer minor units, or undefined when it has more decimals than

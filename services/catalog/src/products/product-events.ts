@@ -1,11 +1,5 @@
-import { type CloudEvent, createEvent, fromMinorUnits } from '@shop/platform';
+import { type CloudEvent, createEvent, fromMinorUnits, productEventTypes } from '@shop/platform';
 import type { Product } from './product.js';
-
-export const productEventTypes = {
-  created: 'shop.catalog.product.created.v1',
-  updated: 'shop.catalog.product.updated.v1',
-  deleted: 'shop.catalog.product.deleted.v1',
-} as const;
 
 export type ProductChange = keyof typeof productEventTypes;
 

@@ -1,17 +1,6 @@
-import { type CloudEvent, createEvent, type Supplier } from '@shop/platform';
+import { type CloudEvent, createEvent, type Supplier, stockEventTypes } from '@shop/platform';
 import type { LedgerChange } from './stock-ledger.js';
 import { entryEventId, thresholdCrossing } from './stock-ledger.js';
-
-export const stockEventTypes = {
-  adjusted: 'shop.inventory.stock.adjusted.v1',
-  low: 'shop.inventory.stock.low.v1',
-  replenished: 'shop.inventory.stock.replenished.v1',
-  thresholdChanged: 'shop.inventory.stock.threshold-changed.v1',
-  reservationCreated: 'shop.inventory.reservation.created.v1',
-  reservationCommitted: 'shop.inventory.reservation.committed.v1',
-  reservationReleased: 'shop.inventory.reservation.released.v1',
-  reservationExpired: 'shop.inventory.reservation.expired.v1',
-} as const;
 
 const source = '/shop/inventory';
 

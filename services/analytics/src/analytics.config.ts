@@ -1,0 +1,61 @@
+import { commonConfig, defineConfig, url } from '@shop/platform';
+import Joi from 'joi';
+
+/** Configuration of an analytics worker and the record processors its daemon runs. */
+export const analyticsConfig = defineConfig({
+  ...commonConfig,
+  windowSeconds: {
+    env: 'ANALYTICS_WINDOW_SECONDS',
+    doc: 'Metric window: events are counted per window of event time, published when it closes',
+    schema: Joi.number().integer().min(1).max(3600),
+    default: 60,
+  },
+  namespace: {
+    env: 'METRICS_NAMESPACE',
+    doc: 'CloudWatch namespace of the analytics metrics',
+    schema: Joi.string().min(1).max(255),
+    default: 'Shop',
+  },
+  cloudWatchEndpoint: {
+    env: 'CLOUDWATCH_ENDPOINT',
+    doc: 'CloudWatch endpoint override (moto server locally); empty in AWS',
+    schema: url().allow(''),
+    default: '',
+  },
+  snsEndpoint: {
+    env: 'SNS_ENDPOINT',
+    doc: 'SNS endpoint override (moto server locally); empty in AWS',
+    schema: url().allow(''),
+    default: '',
+  },
+  lowStockTopicArn: {
+    env: 'LOW_STOCK_TOPIC_ARN',
+    doc: 'ARN of the SNS topic low-stock-alerts that suppliers subscribe to',
+    schema: Joi.string().pattern(/^arn:aws[\w-]*:sns:/),
+    default: 'arn:aws:sns:us-east-1:123456789012:low-stock-alerts',
+  },
+  applicationName: {
+    env: 'KCL_APPLICATION_NAME',
+    doc: 'KCL application name: also the name of the lease table in DynamoDB',
+    schema: Joi.string().min(3).max(255),
+    default: 'shop-analytics',
+  },
+  initialPosition: {
+    env: 'KCL_INITIAL_POSITION',
+    doc: 'Where a shard without a checkpoint is read from: TRIM_HORIZON or LATEST',
+    schema: Joi.string().valid('TRIM_HORIZON', 'LATEST'),
+    default: 'TRIM_HORIZON',
+  },
+  failoverTimeMillis: {
+    env: 'KCL_FAILOVER_MILLIS',
+    doc: 'How long a lease may go unrenewed before another worker takes the shard over',
+    schema: Joi.number().integer().min(1000),
+    default: 10000,
+  },
+  dedupeCapacity: {
+    env: 'ANALYTICS_DEDUPE_IDS',
+    doc: 'Event ids each shard processor remembers to drop duplicate deliveries',
+    schema: Joi.number().integer().min(0),
+    default: 200000,
+  },
+});

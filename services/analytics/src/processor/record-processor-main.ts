@@ -1,0 +1,72 @@
+// Run by the KCL MultiLangDaemon, one process per shard lease. stdout is the daemon's protocol
+// channel: nothing else may write there, so logs go to stderr (the daemon passes it on).
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { awsClientConfig, createDocumentClient, createDynamoDbClient, createLogger, loadConfig } from '@shop/platform';
+import kcl from 'aws-kcl';
+import { analyticsConfig } from '../analytics.config.js';
+import { LowStockAlerter } from './low-stock-alerter.js';
+import { CloudWatchMetricSink } from './metric-publisher.js';
+import { type Checkpoint, type KclRecord, ShardProcessor } from './shard-processor.js';
+
+const config = loadConfig(analyticsConfig);
+const logger = createLogger({ name: 'analytics', level: config.logLevel, fd: 2 });
+const clientOptions = (endpoint: string) => ({ region: config.region, ...(endpoint ? { endpoint } : {}) });
+
+const processor = new ShardProcessor({
+  metrics: new CloudWatchMetricSink(
+    new CloudWatchClient(awsClientConfig(clientOptions(config.cloudWatchEndpoint))),
+    config.namespace,
+  ),
+  alerts: new LowStockAlerter({
+    documentClient: createDocumentClient(createDynamoDbClient(clientOptions(config.dynamoDbEndpoint))),
+    tableName: config.tableName,
+    sns: new SNSClient(awsClientConfig(clientOptions(config.snsEndpoint))),
+    topicArn: config.lowStockTopicArn,
+  }),
+  logger,
+  windowMs: config.windowSeconds * 1000,
+  dedupeCapacity: config.dedupeCapacity,
+});
+
+// The KCL answers a checkpoint of a shard we no longer own with ShutdownException: nothing to retry.
+function checkpointerOf(checkpointer: kcl.Checkpointer): Checkpoint {
+  return (sequenceNumber) =>
+    new Promise((resolve, reject) => {
+      const done = (error?: unknown) => {
+        if (!error) resolve();
+        else if (String(error).includes('ShutdownException')) {
+          logger.warn({ error }, 'checkpoint refused: the lease is gone');
+          resolve();
+        } else reject(new Error(String(error)));
+      };
+      if (sequenceNumber === undefined) checkpointer.checkpoint(done);
+      else checkpointer.checkpoint(sequenceNumber, done);
+    });
+}
+
+function settle(work: Promise<void> | void, done: () => void): void {
+  Promise.resolve(work).then(done, (error: unknown) => {
+    // Unreachable by design (the processor retries), but a crash here would stall the shard.
+    logger.error({ err: error }, 'record processor failed');
+    done();
+  });
+}
+
+kcl({
+  initialize(input: { shardId: string }, done: () => void) {
+    settle(processor.initialize(input.shardId), done);
+  },
+  processRecords(input: { records: KclRecord[]; checkpointer: kcl.Checkpointer }, done: () => void) {
+    settle(processor.processRecords(input.records ?? [], checkpointerOf(input.checkpointer)), done);
+  },
+  leaseLost(_input: unknown, done: () => void) {
+    settle(processor.leaseLost(), done);
+  },
+  shardEnded(input: { checkpointer: kcl.Checkpointer }, done: () => void) {
+    settle(processor.shardEnded(checkpointerOf(input.checkpointer)), done);
+  },
+  shutdownRequested(input: { checkpointer: kcl.Checkpointer }, done: () => void) {
+    settle(processor.shutdownRequested(checkpointerOf(input.checkpointer)), done);
+  },
+}).run();

@@ -1,0 +1,139 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type CloudEvent, type Logger, stockEventTypes } from '@shop/platform';
+import { countEvent, countLowStockAlert, countPoison } from '../aggregation/event-metrics.js';
+import { MetricWindows } from '../aggregation/metric-windows.js';
+import { readRecord } from '../aggregation/record-reader.js';
+import type { MetricSink } from './metric-publisher.js';
+import { RecentIds } from './recent-ids.js';
+
+/** A record as the KCL hands it over: data base64-encoded. */
+export interface KclRecord {
+  data: string;
+  sequenceNumber: string;
+  partitionKey?: string;
+}
+
+/** Checkpoints a sequence number, or the end of the shard when none is given. */
+export type Checkpoint = (sequenceNumber?: string) => Promise<void>;
+
+export interface LowStockAlerts {
+  alert(event: CloudEvent): Promise<{ category: string }>;
+}
+
+export interface ShardProcessorDeps {
+  metrics: MetricSink;
+  alerts: LowStockAlerts;
+  logger: Logger;
+  windowMs: number;
+  dedupeCapacity: number;
+  now?: () => number;
+  /** First wait between retries of a failed call; doubles up to 30 s (with jitter). */
+  retryBaseMs?: number;
+}
+
+/**
+ * The record processor of one shard. Events are counted into windows of event time; when a window
+ * closes (by the clock of the poll that follows, so quiet shards publish too) every pending metric
+ * is published and only then is the shard checkpointed, so a record is never checkpointed before
+ * its metrics are out. Duplicate deliveries of an event id are dropped; a lost lease drops what is
+ * pending, because whoever takes the shard over reads it again from the checkpoint.
+ */
+export class ShardProcessor {
+  private readonly windows: MetricWindows;
+  private readonly seen: RecentIds;
+  private readonly now: () => number;
+  private shardId = 'unknown';
+  private lastSequence: string | undefined;
+  private publishAfter = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly deps: ShardProcessorDeps) {
+    this.windows = new MetricWindows(deps.windowMs);
+    this.seen = new RecentIds(deps.dedupeCapacity);
+    this.now = deps.now ?? Date.now;
+  }
+
+  initialize(shardId: string): void {
+    this.shardId = shardId;
+    this.deps.logger.info({ shardId }, 'shard processor started');
+  }
+
+  async processRecords(records: KclRecord[], checkpoint: Checkpoint): Promise<void> {
+    const processedAt = this.now();
+    for (const record of records) {
+      for (const outcome of readRecord(Buffer.from(record.data, 'base64'))) {
+        if ('poison' in outcome) {
+          countPoison(this.windows, processedAt);
+          this.deps.logger.warn(
+            { shardId: this.shardId, sequenceNumber: record.sequenceNumber, reason: outcome.poison },
+            'poison event skipped',
+          );
+          continue;
+        }
+        const { event } = outcome;
+        if (!this.seen.add(event.id)) continue;
+        countEvent(this.windows, event, processedAt);
+        if (event.type === stockEventTypes.low) {
+          const { category } = await this.retrying('low-stock alert', () => this.deps.alerts.alert(event));
+          countLowStockAlert(this.windows, event, category);
+        }
+      }
+      this.lastSequence = record.sequenceNumber;
+    }
+    if (this.publishAfter === Number.POSITIVE_INFINITY && !this.windows.isEmpty) {
+      // Publish once the window of the first pending metric has closed.
+      this.publishAfter = this.windows.windowOf(processedAt) + this.deps.windowMs;
+    }
+    if (this.now() >= this.publishAfter) await this.publishAndCheckpoint(checkpoint);
+  }
+
+  /** The lease moved on: whoever holds it now reads from the last checkpoint, so nothing pending is ours to publish. */
+  leaseLost(): void {
+    this.deps.logger.info({ shardId: this.shardId }, 'lease lost; pending metrics dropped');
+    this.windows.clear();
+    this.seen.clear();
+    this.lastSequence = undefined;
+    this.publishAfter = Number.POSITIVE_INFINITY;
+  }
+
+  /** The shard was split or merged: publish, then checkpoint its end so its children can start. */
+  async shardEnded(checkpoint: Checkpoint): Promise<void> {
+    await this.publishPending();
+    await this.retrying('checkpoint', () => checkpoint());
+  }
+
+  /** The worker is shutting down: publish and checkpoint what was processed. */
+  async shutdownRequested(checkpoint: Checkpoint): Promise<void> {
+    await this.publishAndCheckpoint(checkpoint);
+  }
+
+  private async publishAndCheckpoint(checkpoint: Checkpoint): Promise<void> {
+    await this.publishPending();
+    const sequence = this.lastSequence;
+    if (sequence === undefined) return;
+    await this.retrying('checkpoint', () => checkpoint(sequence));
+    if (this.lastSequence === sequence) this.lastSequence = undefined;
+  }
+
+  private async publishPending(): Promise<void> {
+    if (!this.windows.isEmpty) {
+      const datums = this.windows.datums();
+      await this.retrying('PutMetricData', () => this.deps.metrics.publish(datums));
+      this.windows.clear();
+    }
+    this.publishAfter = Number.POSITIVE_INFINITY;
+  }
+
+  // A shard waits for its dependencies rather than skipping work: nothing is checkpointed past it.
+  private async retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const base = this.deps.retryBaseMs ?? 200;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await call();
+      } catch (error) {
+        const delay = Math.random() * Math.min(30_000, base * 2 ** attempt);
+        this.deps.logger.warn({ err: error, shardId: this.shardId, attempt, delay }, `${what} failed; retrying`);
+        await sleep(delay);
+      }
+    }
+  }
+}

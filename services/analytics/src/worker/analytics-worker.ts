@@ -1,0 +1,58 @@
+// One analytics worker: the KCL MultiLangDaemon (Java), which takes shard leases and runs our
+// record processor once per shard. `npm start` runs ANALYTICS_WORKERS of these.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger, loadConfig } from '@shop/platform';
+import { analyticsConfig } from '../analytics.config.js';
+import { kclProperties } from './kcl-properties.js';
+
+const config = loadConfig(analyticsConfig);
+const logger = createLogger({ name: 'analytics-worker', level: config.logLevel });
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const jars = here('../../.kcl-jars');
+const processor = here('../processor/record-processor-main.ts');
+
+// The daemon splits executableName on spaces; the processor runs as TypeScript through tsx.
+const executableName = [process.execPath, '--import', import.meta.resolve('tsx'), processor].join(' ');
+const workDir = mkdtempSync(join(tmpdir(), 'shop-analytics-'));
+const propertiesFile = join(workDir, 'kcl.properties');
+writeFileSync(propertiesFile, kclProperties(config, executableName, process.env.KCL_WORKER_ID));
+
+// The Java SDK's default chain needs credentials even for the stand-ins, which accept any.
+const localCredentials =
+  config.kinesisEndpoint && !process.env.AWS_ACCESS_KEY_ID
+    ? { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' }
+    : {};
+const daemon = spawn(
+  'java',
+  [
+    '-cp',
+    `${here('../../config')}:${jars}/*`,
+    'software.amazon.kinesis.multilang.MultiLangDaemon',
+    '--properties-file',
+    propertiesFile,
+  ],
+  { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...localCredentials } },
+);
+logger.info({ pid: daemon.pid, stream: config.streamName, application: config.applicationName }, 'KCL daemon started');
+
+// SIGTERM (scale-in, Spot interruption) reaches the daemon, which asks every record processor
+// to publish and checkpoint before it exits.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    logger.info({ signal }, 'stopping the KCL daemon');
+    daemon.kill('SIGTERM');
+  });
+}
+daemon.on('exit', (code, signal) => {
+  rmSync(workDir, { recursive: true, force: true });
+  logger.info({ code, signal }, 'KCL daemon exited');
+  process.exit(code ?? (signal === 'SIGTERM' ? 0 : 1));
+});
+daemon.on('error', (error) => {
+  logger.error({ err: error }, 'could not start the KCL daemon (is Java 17+ installed?)');
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+import type { ConfigOf } from '@shop/platform';
+import type { analyticsConfig } from '../analytics.config.js';
+
+export type AnalyticsConfig = ConfigOf<typeof analyticsConfig>;
+
+/**
+ * The MultiLangDaemon's properties. Names are case-sensitive and a misspelt one is silently
+ * ignored, so they live here only. Polling retrieval is explicit (the default is enhanced fan-out,
+ * which the stand-ins do not offer and which costs extra in AWS).
+ */
+export function kclProperties(config: AnalyticsConfig, executableName: string, workerId?: string): string {
+  const local = Boolean(config.kinesisEndpoint);
+  const properties: Record<string, string | number | boolean> = {
+    executableName,
+    streamName: config.streamName,
+    applicationName: config.applicationName,
+    regionName: config.region,
+    AwsCredentialsProvider: 'DefaultCredentialsProvider',
+    initialPositionInStream: config.initialPosition,
+    retrievalMode: 'POLLING',
+    processingLanguage: `nodejs/${process.versions.node.split('.')[0]}`,
+    // Quiet shards still get a call each poll, so their windows close on time.
+    callProcessRecordsEvenForEmptyRecordList: true,
+    idleTimeBetweenReadsInMillis: 1000,
+    failoverTimeMillis: config.failoverTimeMillis,
+    shutdownGraceMillis: 20000,
+    shardSyncIntervalMillis: local ? 1000 : 60000,
+    metricsLevel: local ? 'NONE' : 'SUMMARY',
+    ...(config.kinesisEndpoint ? { kinesisEndpoint: config.kinesisEndpoint } : {}),
+    ...(config.dynamoDbEndpoint ? { dynamoDBEndpoint: config.dynamoDbEndpoint } : {}),
+    ...(workerId ? { workerId } : {}),
+  };
+  return `${Object.entries(properties)
+    .map(([name, value]) => `${name} = ${value}`)
+    .join('\n')}\n`;
+}
