@@ -1,3 +1,5 @@
+export type { AnalyticsWorkerOptions } from './analytics-launcher.js';
+export { ensureAlertTopic, startAnalyticsWorker } from './analytics-launcher.js';
 export type { ChildExit, SuperviseOptions } from './child-supervisor.js';
 export { describeExit, nodeChildCommand, SupervisedChild, superviseChild } from './child-supervisor.js';
 export type { GatewayOptions, ServiceName } from './gateway-server.js';

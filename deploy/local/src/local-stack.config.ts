@@ -23,6 +23,12 @@ export const localStackConfig = defineConfig({
     schema: Joi.string(),
     default: '.data',
   },
+  analyticsWorkers: {
+    env: 'ANALYTICS_WORKERS',
+    doc: 'Analytics workers (KCL daemons) to run; they share the stream shards through leases',
+    schema: Joi.number().integer().min(0).max(8),
+    default: 1,
+  },
   region: commonConfig.region,
   tableName: commonConfig.tableName,
   streamName: commonConfig.streamName,

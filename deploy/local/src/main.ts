@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type ConfigOf, createLogger, loadConfig } from '@shop/platform';
+import { ensureAlertTopic, startAnalyticsWorker } from './analytics-launcher.js';
 import { describeExit, nodeChildCommand, type SupervisedChild, superviseChild } from './child-supervisor.js';
 import { createGateway, type ServiceName } from './gateway-server.js';
 import { waitForHttp } from './http-probe.js';
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
   process.on('SIGHUP', () => void shutdown(0, 'SIGHUP'));
 
-  const totalSteps = 4 + services.length + 1;
+  const totalSteps = 4 + services.length + (config.analyticsWorkers > 0 ? 1 : 0) + 1;
   let step = 0;
   const progress = (line: string) => console.log(`[${++step}/${totalSteps}] ${line}`);
   console.log(`Starting the shop platform (data in ${display(dataDir)}, logs in ${display(logDir)})`);
@@ -201,6 +202,21 @@ async function main(): Promise<void> {
     }
     targets[service.name] = url;
     progress(`${service.name} service on ${url} (log: ${display(logFile)}) … ok (${seconds(started)})`);
+  }
+
+  if (config.analyticsWorkers > 0) {
+    const started = Date.now();
+    const topicArn = await ensureAlertTopic(standIns);
+    for (let index = 1; index <= config.analyticsWorkers; index += 1) {
+      const child = startAnalyticsWorker({ standIns, topicArn, workerId: `local-worker-${index}`, logDir });
+      serviceChildren.push(child);
+      child.onUnexpectedExit((exit) =>
+        failed(`${child.name} ${describeExit(exit)}; its last output:\n${child.tail() || '(none)'}`),
+      );
+    }
+    progress(
+      `${config.analyticsWorkers} analytics worker(s) (KCL, leases in table shop-analytics, alerts to ${topicArn}) … started (${seconds(started)})`,
+    );
   }
 
   const webRoot = join(repoRoot, 'web', 'dist');

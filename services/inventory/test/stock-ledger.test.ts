@@ -1,5 +1,5 @@
-import test from 'ava';
 import { stockEventTypes } from '@shop/platform';
+import test from 'ava';
 import { eventsForChange } from '../src/stock/stock-events.js';
 import { entryEventId, historyRecordOf, replayLedger, thresholdCrossing } from '../src/stock/stock-ledger.js';
 import type { LedgerEntry } from '../src/stock/stock-level.js';

@@ -16,7 +16,14 @@ const jars = here('../../.kcl-jars');
 const processor = here('../processor/record-processor-main.ts');
 
 // The daemon splits executableName on spaces; the processor runs as TypeScript through tsx.
-const executableName = [process.execPath, '--import', import.meta.resolve('tsx'), processor].join(' ');
+// The SDK's notice about Node < 22 would reach the daemon's log once per shard.
+const executableName = [
+  process.execPath,
+  '--disable-warning=NodeVersionSupportWarning',
+  '--import',
+  import.meta.resolve('tsx'),
+  processor,
+].join(' ');
 const workDir = mkdtempSync(join(tmpdir(), 'shop-analytics-'));
 const propertiesFile = join(workDir, 'kcl.properties');
 writeFileSync(propertiesFile, kclProperties(config, executableName, process.env.KCL_WORKER_ID));
@@ -29,8 +36,9 @@ const localCredentials =
 const daemon = spawn(
   'java',
   [
+    `-Dlogback.configurationFile=${here('../../config/kcl-daemon-logback.xml')}`,
     '-cp',
-    `${here('../../config')}:${jars}/*`,
+    `${jars}/*`,
     'software.amazon.kinesis.multilang.MultiLangDaemon',
     '--properties-file',
     propertiesFile,
