@@ -1,0 +1,114 @@
+import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { type CloudEvent, createLogger, stockEventTypes } from '@shop/platform';
+import test from 'ava';
+import { type KclRecord, ShardProcessor } from '../src/processor/shard-processor.js';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+
+function event(id: string, type: string = stockEventTypes.adjusted): CloudEvent {
+  return {
+    specversion: '1.0',
+    id,
+    source: '/shop/inventory',
+    type,
+    subject: 'P1',
+    time: '2026-11-25T10:00:10.000Z',
+    datacontenttype: 'application/json',
+    partitionkey: 'P1',
+    data: { productId: 'P1', quantity: -1, reason: 'sale', available: 2, onHand: 2, lowStockThreshold: 3 },
+  };
+}
+
+function harness(options: { failPublishes?: number } = {}) {
+  let sequence = 0;
+  const record = (payload: unknown): KclRecord => ({
+    data: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)).toString('base64'),
+    sequenceNumber: String((sequence += 1)),
+  });
+  const log: string[] = [];
+  const published: MetricDatum[][] = [];
+  let failures = options.failPublishes ?? 0;
+  let clock = Date.parse('2026-11-25T10:00:20Z');
+  const processor = new ShardProcessor({
+    metrics: {
+      async publish(datums) {
+        if (failures > 0) {
+          failures -= 1;
+          log.push('publish failed');
+          throw new Error('CloudWatch unavailable');
+        }
+        published.push(datums);
+        log.push('published');
+      },
+    },
+    alerts: {
+      async alert(low) {
+        log.push(`alert ${low.id}`);
+        return { category: 'tea' };
+      },
+    },
+    logger,
+    windowMs: 60_000,
+    dedupeCapacity: 1000,
+    now: () => clock,
+    retryBaseMs: 1,
+  });
+  processor.initialize('shardId-000000000000');
+  const checkpoint = async (sequenceNumber?: string) => {
+    log.push(`checkpoint ${sequenceNumber ?? 'end'}`);
+  };
+  const sum = (name: string) =>
+    published
+      .flat()
+      .filter((datum) => datum.MetricName === name && !datum.Dimensions)
+      .reduce((total, datum) => total + (datum.StatisticValues?.Sum ?? 0), 0);
+  return { processor, log, checkpoint, sum, record, advance: (ms: number) => (clock += ms) };
+}
+
+test('when a window closes, then its metrics are published before the shard is checkpointed', async (t) => {
+  const { processor, log, checkpoint, sum, record, advance } = harness({ failPublishes: 2 });
+  await processor.processRecords([record(event('E1')), record([event('E2'), event('E3')])], checkpoint);
+  t.deepEqual(log, [], 'nothing is published or checkpointed while the window is open');
+  advance(60_000);
+  await processor.processRecords([], checkpoint);
+  t.deepEqual(log, ['publish failed', 'publish failed', 'published', 'checkpoint 2']);
+  t.is(sum('EventsProcessed'), 3);
+});
+
+test('when poison sits between good records, then it is counted and skipped and the shard goes on', async (t) => {
+  const { processor, checkpoint, sum, record, advance } = harness();
+  await processor.processRecords(
+    [record(event('G1')), record('{not json'), record({ hello: 'world' }), record(event('G2'))],
+    checkpoint,
+  );
+  advance(60_000);
+  await processor.processRecords([record(event('G3'))], checkpoint);
+  t.is(sum('EventsProcessed'), 3);
+  t.is(sum('PoisonEvents'), 2);
+});
+
+test('when an event is delivered twice, then it counts once; when a low-stock event arrives, then it alerts once', async (t) => {
+  const { processor, log, checkpoint, sum, record, advance } = harness();
+  const low = event('L1', stockEventTypes.low);
+  await processor.processRecords([record(event('D1')), record(low), record(event('D1')), record(low)], checkpoint);
+  advance(60_000);
+  await processor.shutdownRequested(checkpoint);
+  t.is(sum('EventsProcessed'), 2);
+  t.is(sum('LowStockAlerts'), 1);
+  t.is(log.filter((line) => line.startsWith('alert')).length, 1);
+});
+
+test('when the lease is lost, then pending metrics are dropped and nothing is checkpointed', async (t) => {
+  const { processor, log, checkpoint, record } = harness();
+  await processor.processRecords([record(event('X1'))], checkpoint);
+  processor.leaseLost();
+  await processor.shutdownRequested(checkpoint);
+  t.deepEqual(log, []);
+});
+
+test('when the shard ends, then pending metrics are published and the end of the shard is checkpointed', async (t) => {
+  const { processor, log, checkpoint, record } = harness();
+  await processor.processRecords([record(event('S1'))], checkpoint);
+  await processor.shardEnded(checkpoint);
+  t.deepEqual(log, ['published', 'checkpoint end']);
+});
