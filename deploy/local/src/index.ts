@@ -7,6 +7,7 @@ export { createGateway } from './gateway-server.js';
 export type { HttpProbeResult, WaitForHttpOptions } from './http-probe.js';
 export { HttpWaitTimeoutError, probeHttp, waitForHttp } from './http-probe.js';
 export { localStackConfig } from './local-stack.config.js';
+export { AnalyticsReader, eventually } from './metrics-reader.js';
 export { assertPortFree, findFreePort, findFreePorts, PortInUseError } from './port-finder.js';
 export type { TableProvisioning } from './resource-provisioner.js';
 export { ensureStream, ensureTable } from './resource-provisioner.js';

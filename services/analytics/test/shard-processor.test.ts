@@ -21,10 +21,13 @@ function event(id: string, type: string = stockEventTypes.adjusted): CloudEvent 
 
 function harness(options: { failPublishes?: number } = {}) {
   let sequence = 0;
-  const record = (payload: unknown): KclRecord => ({
-    data: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)).toString('base64'),
-    sequenceNumber: String((sequence += 1)),
-  });
+  const record = (payload: unknown): KclRecord => {
+    sequence += 1;
+    return {
+      data: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)).toString('base64'),
+      sequenceNumber: String(sequence),
+    };
+  };
   const log: string[] = [];
   const published: MetricDatum[][] = [];
   let failures = options.failPublishes ?? 0;
@@ -62,7 +65,16 @@ function harness(options: { failPublishes?: number } = {}) {
       .flat()
       .filter((datum) => datum.MetricName === name && !datum.Dimensions)
       .reduce((total, datum) => total + (datum.StatisticValues?.Sum ?? 0), 0);
-  return { processor, log, checkpoint, sum, record, advance: (ms: number) => (clock += ms) };
+  return {
+    processor,
+    log,
+    checkpoint,
+    sum,
+    record,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+  };
 }
 
 test('when a window closes, then its metrics are published before the shard is checkpointed', async (t) => {

@@ -1,0 +1,80 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { AnalyticsReader, ensureAlertTopic, eventually, startAnalyticsWorker, startStandIns } from '@shop/local-stack';
+import { createEvent, createKinesisClient, stockEventTypes } from '@shop/platform';
+import test from 'ava';
+
+// The real KCL MultiLangDaemon (Java) running our record processor, against dynalite, the Kinesis
+// stand-in and moto server.
+test('when two workers share a 4-shard stream and one is killed mid-stream, then the other takes over and every event is counted once, poison included', async (t) => {
+  const standIns = await startStandIns({ moto: true, shardCount: 4 });
+  const kinesis = createKinesisClient({ region: standIns.region, endpoint: standIns.kinesisEndpoint });
+  const namespace = `FleetTest${Date.now()}`;
+  const reader = new AnalyticsReader(standIns.region, standIns.motoEndpoint ?? '', namespace);
+  const logDir = mkdtempSync(join(tmpdir(), 'analytics-fleet-'));
+  const topicArn = await ensureAlertTopic(standIns);
+  const env = {
+    ANALYTICS_WINDOW_SECONDS: '5',
+    METRICS_NAMESPACE: namespace,
+    KCL_FAILOVER_MILLIS: '3000',
+    LOG_LEVEL: 'warn',
+  };
+  const workers = ['fleet-a', 'fleet-b'].map((workerId) =>
+    startAnalyticsWorker({ standIns, topicArn, workerId, logDir, env }),
+  );
+  t.teardown(async () => {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    reader.destroy();
+    kinesis.destroy();
+    await standIns.stop();
+  });
+
+  let produced = 0;
+  const produce = async (count: number, poison: string[] = []) => {
+    const records = Array.from({ length: count }, (_, index) => {
+      const productId = `P${(produced + index) % 40}`;
+      const event = createEvent({
+        source: '/shop/inventory',
+        type: stockEventTypes.adjusted,
+        subject: productId,
+        data: { productId, quantity: 1, reason: 'restock' },
+      });
+      return { Data: Buffer.from(JSON.stringify(event)), PartitionKey: productId };
+    });
+    produced += count;
+    const all = [...records, ...poison.map((data, index) => ({ Data: Buffer.from(data), PartitionKey: `X${index}` }))];
+    for (let start = 0; start < all.length; start += 250) {
+      const { FailedRecordCount } = await kinesis.send(
+        new PutRecordsCommand({ StreamName: standIns.streamName, Records: all.slice(start, start + 250) }),
+      );
+      t.is(FailedRecordCount ?? 0, 0);
+    }
+  };
+  const counted = () => reader.sumOver('EventsProcessed', 'EventType');
+
+  await produce(200);
+  // Both daemons have started once the first window of events is published.
+  await eventually(counted, (total) => total > 0, 120_000);
+  await produce(400, ['{not json', JSON.stringify({ specversion: '1.0', id: 'x', type: 'shop.unknown.v1' })]);
+  const killed = workers[0];
+  if (!killed?.pid) throw new Error('worker a is not running');
+  // A crashed machine: the worker, its daemon and their record processors, all at once.
+  process.kill(-killed.pid, 'SIGKILL');
+  await produce(400, ['[]']);
+
+  const total = await eventually(counted, (value) => value >= produced, 120_000);
+  t.is(total, produced, 'every event is counted once after the takeover');
+  t.is(
+    await eventually(
+      () => reader.sum('PoisonEvents', {}),
+      (value) => value >= 3,
+      30_000,
+    ),
+    3,
+  );
+  // One more window: nothing is counted twice late.
+  await new Promise((resolve) => setTimeout(resolve, 7000));
+  t.is(await counted(), produced);
+});
