@@ -27,8 +27,8 @@ export class BenchStack {
 
   private constructor(readonly standIns: StandIns) {}
 
-  static async start(): Promise<BenchStack> {
-    return new BenchStack(await startStandIns({ kinesisPersistence: false }));
+  static async start(options: { moto?: boolean } = {}): Promise<BenchStack> {
+    return new BenchStack(await startStandIns({ kinesisPersistence: false, moto: options.moto ?? false }));
   }
 
   get env(): Record<string, string> {

@@ -2,13 +2,14 @@
 // each scenario against a baseline in the same run, prints a table with ratios and records
 // bench/results.json.
 import { join } from 'node:path';
+import { analyticsEvents } from './analytics-events.scenario.js';
 import { BenchStack, repositoryRoot } from './bench-stack.js';
 import { catalogRead } from './catalog-read.scenario.js';
 import { inventoryHotSku } from './inventory-hot-sku.scenario.js';
 import { machine, recordResults, type ScenarioResult } from './results-file.js';
 import type { BenchSettings, Scenario } from './scenario.js';
 
-const scenarios: Scenario[] = [catalogRead, inventoryHotSku];
+const scenarios: Scenario[] = [catalogRead, inventoryHotSku, analyticsEvents];
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 const settings: BenchSettings = quick
@@ -22,7 +23,7 @@ async function main() {
   const rows: Record<string, Record<string, number | string>> = {};
   let allMet = true;
   for (const scenario of scenarios.filter((candidate) => !only || candidate.name === only)) {
-    const stack = await BenchStack.start();
+    const stack = await BenchStack.start({ moto: scenario.needsMoto ?? false });
     try {
       const outcome = await scenario.run(stack, settings);
       const { service, baseline } = outcome.measured;
@@ -36,6 +37,7 @@ async function main() {
         baselineP99Ms: round2(baseline.p99Ms),
         rpsRatio: round2(service.rps / baseline.rps),
         p99Ratio: round2(service.p99Ms / Math.max(baseline.p99Ms, 1)),
+        ...(outcome.figures ? { figures: outcome.figures } : {}),
       };
       results[scenario.name] = result;
       rows[scenario.name] = {
@@ -66,6 +68,7 @@ async function main() {
         `${scenario.name}: throughput ${result.rpsRatio}x baseline (target >= ${outcome.targets.rpsRatio})${p99Target}, errors ${result.errors} -> ${met ? 'meets targets' : 'MISSES targets'}`,
       );
       for (const check of outcome.checks ?? []) console.log(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}`);
+      for (const [name, value] of Object.entries(outcome.figures ?? {})) console.log(`  ${name}: ${value}`);
     } finally {
       await stack.stop();
     }

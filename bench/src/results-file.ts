@@ -13,6 +13,7 @@ export interface ScenarioResult {
   baselineP99Ms: number;
   rpsRatio: number;
   p99Ratio: number;
+  figures?: Record<string, number>;
 }
 
 function commitId(): string {

@@ -17,10 +17,14 @@ export interface ScenarioOutcome {
   targets: { rpsRatio: number; p99Ratio?: number };
   /** Scenario-specific checks that must hold (e.g. exact final stock); each names what it checked. */
   checks?: Array<{ name: string; ok: boolean }>;
+  /** Further figures worth recording, by name (e.g. p95 event lag). */
+  figures?: Record<string, number>;
 }
 
 /** One benchmark: the service and its baseline, measured in the same run on the same stack. */
 export interface Scenario {
   name: string;
+  /** Stand-ins beyond DynamoDB and Kinesis the scenario needs. */
+  needsMoto?: boolean;
   run(stack: BenchStack, settings: BenchSettings): Promise<ScenarioOutcome>;
 }

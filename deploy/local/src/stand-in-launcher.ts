@@ -126,6 +126,7 @@ function standInSpecs(
   dataDir: string,
   region: string,
   kinesisPersistence: boolean,
+  stream: { name: string; shards: number },
 ): Record<StandInName, StandInSpec> {
   const kinesisDuration = '10ms';
   const dynalite = nodeChildCommand(fileURLToPath(new URL('./dynalite-server.ts', import.meta.url)), { tsx: true });
@@ -161,6 +162,10 @@ function standInSpecs(
           KINESIS_MOCK_TLS_PORT: String(ports.kinesisTls),
           SHOULD_PERSIST_DATA: String(kinesisPersistence),
           LOAD_DATA_IF_EXISTS: 'true',
+          // The stream exists from the moment kinesis-local answers. Created afterwards by request,
+          // a stream that clients were already writing to (e.g. retrying through a restart) stays
+          // "not found" for those writes.
+          INITIALIZE_STREAMS: `${stream.name}:${stream.shards}:${region}`,
           PERSIST_PATH: join(dataDir, 'kinesis'),
           PERSIST_INTERVAL: '1s',
           CREATE_STREAM_DURATION: kinesisDuration,
@@ -263,7 +268,10 @@ export async function startStandIns(options: StandInsOptions = {}): Promise<Stan
   const stopAll = () => Promise.all([...children.values()].map((child) => child.stop()));
   let specs: Record<StandInName, StandInSpec>;
   try {
-    specs = standInSpecs(await resolvePorts(options), dataDir, region, options.kinesisPersistence ?? true);
+    specs = standInSpecs(await resolvePorts(options), dataDir, region, options.kinesisPersistence ?? true, {
+      name: streamName,
+      shards: options.shardCount ?? 2,
+    });
     await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
     await mkdir(join(dataDir, 'kinesis'), { recursive: true });
   } catch (error) {

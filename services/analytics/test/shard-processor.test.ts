@@ -42,6 +42,7 @@ function harness(options: { failPublishes?: number } = {}) {
         }
         published.push(datums);
         log.push('published');
+        return 1;
       },
     },
     alerts: {

@@ -118,6 +118,21 @@ export class MetricWindows {
     return datums;
   }
 
+  /** The `quantile` (0–1) of a distribution's pending samples across windows, or undefined. */
+  percentile(metricName: string, quantile: number): number | undefined {
+    const samples = [...this.distributions.values()]
+      .filter((distribution) => distribution.metricName === metricName)
+      .flatMap((distribution) => [...distribution.counts])
+      .sort(([a], [b]) => a - b);
+    const total = samples.reduce((sum, [, count]) => sum + count, 0);
+    let seen = 0;
+    for (const [value, count] of samples) {
+      seen += count;
+      if (seen >= quantile * total) return value;
+    }
+    return undefined;
+  }
+
   /** The earliest window with pending metrics, or undefined. */
   oldestWindow(): number | undefined {
     let oldest: number | undefined;

@@ -4,21 +4,21 @@ import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from '@
 export const maxDatumsPerCall = 1000;
 
 export interface MetricSink {
-  publish(datums: MetricDatum[]): Promise<void>;
+  /** Publishes the datums; resolves with the number of calls it took. */
+  publish(datums: MetricDatum[]): Promise<number>;
 }
 
 /** Publishes datums in as few PutMetricData calls as the API allows; the SDK retries with backoff. */
 export class CloudWatchMetricSink implements MetricSink {
-  calls = 0;
-
   constructor(
     private readonly client: CloudWatchClient,
     private readonly namespace: string,
   ) {}
 
-  async publish(datums: MetricDatum[]): Promise<void> {
+  async publish(datums: MetricDatum[]): Promise<number> {
+    let calls = 0;
     for (let start = 0; start < datums.length; start += maxDatumsPerCall) {
-      this.calls += 1;
+      calls += 1;
       await this.client.send(
         new PutMetricDataCommand({
           Namespace: this.namespace,
@@ -26,5 +26,6 @@ export class CloudWatchMetricSink implements MetricSink {
         }),
       );
     }
+    return calls;
   }
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type CloudEvent, type Logger, stockEventTypes } from '@shop/platform';
-import { countEvent, countLowStockAlert, countPoison } from '../aggregation/event-metrics.js';
+import { countEvent, countLowStockAlert, countPoison, metricNames } from '../aggregation/event-metrics.js';
 import { MetricWindows } from '../aggregation/metric-windows.js';
 import { readRecord } from '../aggregation/record-reader.js';
 import type { MetricSink } from './metric-publisher.js';
@@ -44,6 +44,9 @@ export class ShardProcessor {
   private readonly now: () => number;
   private shardId = 'unknown';
   private lastSequence: string | undefined;
+  private eventsPending = 0;
+  private firstProcessedAt: number | undefined;
+  private lastProcessedAt: number | undefined;
   private publishAfter = Number.POSITIVE_INFINITY;
 
   constructor(private readonly deps: ShardProcessorDeps) {
@@ -72,6 +75,9 @@ export class ShardProcessor {
         const { event } = outcome;
         if (!this.seen.add(event.id)) continue;
         countEvent(this.windows, event, processedAt);
+        this.eventsPending += 1;
+        this.firstProcessedAt ??= processedAt;
+        this.lastProcessedAt = processedAt;
         if (event.type === stockEventTypes.low) {
           const { category } = await this.retrying('low-stock alert', () => this.deps.alerts.alert(event));
           countLowStockAlert(this.windows, event, category);
@@ -91,6 +97,7 @@ export class ShardProcessor {
     this.deps.logger.info({ shardId: this.shardId }, 'lease lost; pending metrics dropped');
     this.windows.clear();
     this.seen.clear();
+    this.eventsPending = 0;
     this.lastSequence = undefined;
     this.publishAfter = Number.POSITIVE_INFINITY;
   }
@@ -116,9 +123,26 @@ export class ShardProcessor {
 
   private async publishPending(): Promise<void> {
     if (!this.windows.isEmpty) {
+      const started = this.now();
       const datums = this.windows.datums();
-      await this.retrying('PutMetricData', () => this.deps.metrics.publish(datums));
+      const calls = await this.retrying('PutMetricData', () => this.deps.metrics.publish(datums));
+      this.deps.logger.info(
+        {
+          shardId: this.shardId,
+          events: this.eventsPending,
+          datums: datums.length,
+          calls,
+          lagP95Ms: this.windows.percentile(metricNames.eventLagMs, 0.95),
+          firstProcessedAt: this.firstProcessedAt,
+          lastProcessedAt: this.lastProcessedAt,
+          publishMs: this.now() - started,
+        },
+        'metrics published',
+      );
       this.windows.clear();
+      this.eventsPending = 0;
+      this.firstProcessedAt = undefined;
+      this.lastProcessedAt = undefined;
     }
     this.publishAfter = Number.POSITIVE_INFINITY;
   }

@@ -21,7 +21,8 @@ export function kclProperties(config: AnalyticsConfig, executableName: string, w
     processingLanguage: `nodejs/${process.versions.node.split('.')[0]}`,
     // Quiet shards still get a call each poll, so their windows close on time.
     callProcessRecordsEvenForEmptyRecordList: true,
-    idleTimeBetweenReadsInMillis: 1000,
+    // Kinesis allows five GetRecords calls per second and shard.
+    idleTimeBetweenReadsInMillis: 250,
     failoverTimeMillis: config.failoverTimeMillis,
     shutdownGraceMillis: 20000,
     shardSyncIntervalMillis: local ? 1000 : 60000,
