@@ -19,7 +19,7 @@ function event(id: string, type: string = stockEventTypes.adjusted): CloudEvent 
   };
 }
 
-function harness(options: { failPublishes?: number } = {}) {
+function harness(options: { failPublishes?: number; holdsLease?: boolean } = {}) {
   let sequence = 0;
   const record = (payload: unknown): KclRecord => {
     sequence += 1;
@@ -54,6 +54,7 @@ function harness(options: { failPublishes?: number } = {}) {
     logger,
     windowMs: 60_000,
     dedupeCapacity: 1000,
+    holdsLease: async () => options.holdsLease ?? true,
     now: () => clock,
     retryBaseMs: 1,
   });
@@ -124,4 +125,12 @@ test('when the shard ends, then pending metrics are published and the end of the
   await processor.processRecords([record(event('S1'))], checkpoint);
   await processor.shardEnded(checkpoint);
   t.deepEqual(log, ['published', 'checkpoint end']);
+});
+
+test('when another worker has taken the lease before the window closes, then nothing is published or checkpointed', async (t) => {
+  const { processor, log, checkpoint, record, advance } = harness({ holdsLease: false });
+  await processor.processRecords([record(event('T1'))], checkpoint);
+  advance(60_000);
+  await processor.processRecords([], checkpoint);
+  t.deepEqual(log, []);
 });

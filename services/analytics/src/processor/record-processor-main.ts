@@ -2,6 +2,7 @@
 // channel: nothing else may write there, so logs go to stderr (the daemon passes it on).
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClientConfig, createDocumentClient, createDynamoDbClient, createLogger, loadConfig } from '@shop/platform';
 import kcl from 'aws-kcl';
 import { analyticsConfig } from '../analytics.config.js';
@@ -13,19 +14,33 @@ const config = loadConfig(analyticsConfig);
 const logger = createLogger({ name: 'analytics', level: config.logLevel, fd: 2 });
 const clientOptions = (endpoint: string) => ({ region: config.region, ...(endpoint ? { endpoint } : {}) });
 
+const documentClient = createDocumentClient(createDynamoDbClient(clientOptions(config.dynamoDbEndpoint)));
+const workerId = process.env.KCL_WORKER_ID;
+
 const processor = new ShardProcessor({
   metrics: new CloudWatchMetricSink(
     new CloudWatchClient(awsClientConfig(clientOptions(config.cloudWatchEndpoint))),
     config.namespace,
   ),
   alerts: new LowStockAlerter({
-    documentClient: createDocumentClient(createDynamoDbClient(clientOptions(config.dynamoDbEndpoint))),
+    documentClient,
     tableName: config.tableName,
     sns: new SNSClient(awsClientConfig(clientOptions(config.snsEndpoint))),
     topicArn: config.lowStockTopicArn,
   }),
   logger,
   windowMs: config.windowSeconds * 1000,
+  // The KCL's lease table: one item per shard, keyed by leaseKey, naming its leaseOwner.
+  ...(workerId
+    ? {
+        holdsLease: async (shardId: string) => {
+          const { Item } = await documentClient.send(
+            new GetCommand({ TableName: config.applicationName, Key: { leaseKey: shardId }, ConsistentRead: true }),
+          );
+          return Item?.leaseOwner === workerId;
+        },
+      }
+    : {}),
   dedupeCapacity: config.dedupeCapacity,
 });
 

@@ -26,6 +26,12 @@ export interface ShardProcessorDeps {
   logger: Logger;
   windowMs: number;
   dedupeCapacity: number;
+  /**
+   * Whether this worker still holds the shard's lease. Another worker can take a lease (to
+   * balance, or after a missed renewal) before this one hears of it; publishing then would count
+   * records that the new owner reads again from the checkpoint.
+   */
+  holdsLease?: (shardId: string) => Promise<boolean>;
   now?: () => number;
   /** First wait between retries of a failed call; doubles up to 30 s (with jitter). */
   retryBaseMs?: number;
@@ -114,6 +120,14 @@ export class ShardProcessor {
   }
 
   private async publishAndCheckpoint(checkpoint: Checkpoint): Promise<void> {
+    if (!this.windows.isEmpty && this.deps.holdsLease) {
+      const shardId = this.shardId;
+      const holds = await this.retrying('lease check', () => this.deps.holdsLease?.(shardId) ?? Promise.resolve(true));
+      if (!holds) {
+        this.leaseLost();
+        return;
+      }
+    }
     await this.publishPending();
     const sequence = this.lastSequence;
     if (sequence === undefined) return;

@@ -1,8 +1,9 @@
 // One analytics worker: the KCL MultiLangDaemon (Java), which takes shard leases and runs our
 // record processor once per shard. `npm start` runs ANALYTICS_WORKERS of these.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, loadConfig } from '@shop/platform';
@@ -26,7 +27,9 @@ const executableName = [
 ].join(' ');
 const workDir = mkdtempSync(join(tmpdir(), 'shop-analytics-'));
 const propertiesFile = join(workDir, 'kcl.properties');
-writeFileSync(propertiesFile, kclProperties(config, executableName, process.env.KCL_WORKER_ID));
+// Record processors check lease ownership by this id, so the worker always names it.
+const workerId = process.env.KCL_WORKER_ID || `${hostname()}-${randomUUID()}`;
+writeFileSync(propertiesFile, kclProperties(config, executableName, workerId));
 
 // The Java SDK's default chain needs credentials even for the stand-ins, which accept any.
 const localCredentials =
@@ -43,7 +46,7 @@ const daemon = spawn(
     '--properties-file',
     propertiesFile,
   ],
-  { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...localCredentials } },
+  { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...localCredentials, KCL_WORKER_ID: workerId } },
 );
 logger.info({ pid: daemon.pid, stream: config.streamName, application: config.applicationName }, 'KCL daemon started');
 
