@@ -42,9 +42,14 @@ export const analyticsEvents: Scenario = {
   async run(stack: BenchStack, settings: BenchSettings) {
     const { standIns } = stack;
     const quick = settings.durationSeconds < 10;
-    const backlog = quick ? 30_000 : 150_000;
+    const backlog = quick ? 30_000 : 100_000;
     const steadySeconds = quick ? 15 : 60;
-    const kinesis = createKinesisClient({ region: standIns.region, endpoint: standIns.kinesisEndpoint });
+    // kinesis-local takes seconds to answer a GetRecords of 10,000 records, as many as KCL asks for.
+    const kinesis = createKinesisClient({
+      region: standIns.region,
+      endpoint: standIns.kinesisEndpoint,
+      requestTimeoutMs: 60_000,
+    });
     const streamName = `bench-analytics-${Date.now()}`;
     await ensureStream(kinesis, streamName, shards);
 
