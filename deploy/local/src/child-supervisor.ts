@@ -142,6 +142,18 @@ export class SupervisedChild {
       return await this.exited;
     } finally {
       clearTimeout(timer);
+      this.#killLeftovers();
+    }
+  }
+
+  // What the child started and left behind in its process group (e.g. an analytics worker's Java
+  // daemon when the worker had to be killed) goes with it.
+  #killLeftovers(): void {
+    if (this.process.pid === undefined) return;
+    try {
+      process.kill(-this.process.pid, 'SIGKILL');
+    } catch {
+      // Nothing left in the group.
     }
   }
 }
