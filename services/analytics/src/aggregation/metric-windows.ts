@@ -133,15 +133,6 @@ export class MetricWindows {
     return undefined;
   }
 
-  /** The earliest window with pending metrics, or undefined. */
-  oldestWindow(): number | undefined {
-    let oldest: number | undefined;
-    for (const { windowStart } of [...this.statistics.values(), ...this.distributions.values()]) {
-      if (oldest === undefined || windowStart < oldest) oldest = windowStart;
-    }
-    return oldest;
-  }
-
   clear(): void {
     this.statistics.clear();
     this.distributions.clear();

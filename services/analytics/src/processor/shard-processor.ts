@@ -120,10 +120,10 @@ export class ShardProcessor {
   }
 
   private async publishAndCheckpoint(checkpoint: Checkpoint): Promise<void> {
-    if (!this.windows.isEmpty && this.deps.holdsLease) {
+    const { holdsLease } = this.deps;
+    if (!this.windows.isEmpty && holdsLease) {
       const shardId = this.shardId;
-      const holds = await this.retrying('lease check', () => this.deps.holdsLease?.(shardId) ?? Promise.resolve(true));
-      if (!holds) {
+      if (!(await this.retrying('lease check', () => holdsLease(shardId)))) {
         this.leaseLost();
         return;
       }

@@ -8,7 +8,7 @@ export type AnalyticsConfig = ConfigOf<typeof analyticsConfig>;
  * ignored, so they live here only. Polling retrieval is explicit (the default is enhanced fan-out,
  * which the stand-ins do not offer and which costs extra in AWS).
  */
-export function kclProperties(config: AnalyticsConfig, executableName: string, workerId?: string): string {
+export function kclProperties(config: AnalyticsConfig, executableName: string, workerId: string): string {
   const local = Boolean(config.kinesisEndpoint);
   const properties: Record<string, string | number | boolean> = {
     executableName,
@@ -29,7 +29,7 @@ export function kclProperties(config: AnalyticsConfig, executableName: string, w
     metricsLevel: local ? 'NONE' : 'SUMMARY',
     ...(config.kinesisEndpoint ? { kinesisEndpoint: config.kinesisEndpoint } : {}),
     ...(config.dynamoDbEndpoint ? { dynamoDBEndpoint: config.dynamoDbEndpoint } : {}),
-    ...(workerId ? { workerId } : {}),
+    workerId,
   };
   return `${Object.entries(properties)
     .map(([name, value]) => `${name} = ${value}`)
