@@ -13,6 +13,7 @@ import { describeExit, nodeChildCommand, type SupervisedChild, superviseChild } 
 import { createGateway, type ServiceName } from './gateway-server.js';
 import { waitForHttp } from './http-probe.js';
 import { localStackConfig } from './local-stack.config.js';
+import { ensureUserPool, type LocalUser, localUsers, type UserPool, userPoolEnv } from './local-user-pool.js';
 import { assertPortFree } from './port-finder.js';
 import { type StandIns, startStandIns } from './stand-in-launcher.js';
 
@@ -42,9 +43,9 @@ function exitWith(message: string): never {
   process.exit(1);
 }
 
-function readConfig(): Config {
+function readConfig(): { config: Config; users: LocalUser[] } {
   try {
-    return loadConfig(localStackConfig);
+    return { config: loadConfig(localStackConfig), users: localUsers() };
   } catch (error) {
     if (error instanceof ConfigError) exitWith(error.message);
     throw error;
@@ -87,7 +88,7 @@ async function assertPortsFree(ports: Array<[number, string]>): Promise<void> {
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
-  const config = readConfig();
+  const { config, users } = readConfig();
   const dataDir = resolve(repoRoot, config.dataDir);
   const logDir = join(dataDir, 'logs');
   const services = servicesToStart(config);
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
   process.on('SIGHUP', () => void shutdown(0, 'SIGHUP'));
 
-  const totalSteps = 4 + services.length + (config.analyticsWorkers > 0 ? 1 : 0) + 1;
+  const totalSteps = 5 + services.length + (config.analyticsWorkers > 0 ? 1 : 0) + 1;
   let step = 0;
   const progress = (line: string) => console.log(`[${++step}/${totalSteps}] ${line}`);
   console.log(`Starting the shop platform (data in ${display(dataDir)}, logs in ${display(logDir)})`);
@@ -160,6 +161,16 @@ async function main(): Promise<void> {
     return shutdown(1, 'a stand-in could not be started');
   }
 
+  let userPool: UserPool;
+  try {
+    const started = Date.now();
+    userPool = await ensureUserPool({ endpoint: standIns.motoEndpoint ?? '', region: config.region, users });
+    progress(`Cognito user pool ${userPool.userPoolId} (app client ${userPool.clientId}) … ok (${seconds(started)})`);
+  } catch (error) {
+    console.error(`\nThe local user pool could not be created in moto: ${(error as Error).message}`);
+    return shutdown(1, 'the user pool could not be created');
+  }
+
   const targets: Partial<Record<ServiceName, string>> = {};
   for (const service of services) {
     if (stopping) return;
@@ -179,6 +190,7 @@ async function main(): Promise<void> {
         TABLE_NAME: config.tableName,
         STREAM_NAME: config.streamName,
         LOG_LEVEL: config.logLevel,
+        ...userPoolEnv(userPool),
       },
       logFile,
     });
@@ -252,6 +264,12 @@ async function main(): Promise<void> {
   const width = Math.max(...rows.map(([label]) => label.length));
   console.log('');
   for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
+  console.log('\n  Local users (sign in with these; passwords from LOCAL_<USER>_PASSWORD):');
+  for (const user of users) {
+    const groups = user.groups.length > 0 ? user.groups.join(', ') : 'no group: reads only';
+    console.log(`    ${user.username.padEnd(8)} ${user.password.padEnd(16)} ${groups}`);
+  }
+  console.log('  A bearer token for the API: npm run token -- admin');
   console.log(`\nready in ${seconds(startedAt)}: open ${gatewayUrl} (Ctrl-C stops everything)`);
 }
 

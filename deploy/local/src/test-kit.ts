@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {
   type CloudEvent,
+  createCognitoVerifier,
   createDocumentClient,
   createDynamoDbClient,
   createKinesisClient,
@@ -18,6 +19,7 @@ import {
   KinesisEventPublisher,
   type ServiceAppDeps,
 } from '@shop/platform';
+import { ensureUserPool, localUsers, signIn } from './local-user-pool.js';
 import { startStandIns } from './stand-in-launcher.js';
 
 /** Reads every event on the stream from the start of each shard, in shard order (batches unpacked). */
@@ -84,15 +86,42 @@ export function isListening(port: number): Promise<boolean> {
   });
 }
 
+/** Bearer tokens of the local users, ready for an `Authorization` header. */
+export interface TestTokens {
+  admin: string;
+  staff: string;
+  shopper: string;
+  /** The admin's ID token: a valid token of the pool that must not pass as an access token. */
+  adminIdToken: string;
+}
+
 /**
- * A service app (its `createApp`) on a free port over fresh stand-ins, wired as `startService`
- * wires it in production, with the clients a test needs to look behind it.
+ * A service app (its `createApp`) on a free port over fresh stand-ins (dynalite, kinesis-local,
+ * moto with the local user pool), wired as `startService` wires it in production, with the local
+ * users' tokens and the clients a test needs to look behind it. `overrides` replace dependencies,
+ * e.g. a tighter rate limit; the limit is generous by default because tests send bursts from one address.
  */
 export async function serveOnStandIns(
   name: string,
   createApp: (deps: ServiceAppDeps) => { callback(): RequestListener },
+  overrides: Partial<ServiceAppDeps> = {},
 ) {
-  const standIns = await startStandIns();
+  const standIns = await startStandIns({ moto: true });
+  const motoEndpoint = standIns.motoEndpoint as string;
+  const users = localUsers({});
+  const pool = await ensureUserPool({ endpoint: motoEndpoint, region: standIns.region, users });
+  const signInAs = async (username: string) => {
+    const user = users.find((candidate) => candidate.username === username);
+    if (!user) throw new Error(`no local user ${username}`);
+    return signIn({ endpoint: motoEndpoint, region: standIns.region, pool }, user.username, user.password);
+  };
+  const [admin, staff, shopper] = await Promise.all(['admin', 'staff', 'shopper'].map(signInAs));
+  const tokens: TestTokens = {
+    admin: admin?.accessToken ?? '',
+    staff: staff?.accessToken ?? '',
+    shopper: shopper?.accessToken ?? '',
+    adminIdToken: admin?.idToken ?? '',
+  };
   const dynamoDb = createDynamoDbClient({ region: standIns.region, endpoint: standIns.dynamoDbEndpoint });
   const documentClient = createDocumentClient(dynamoDb);
   const kinesis = createKinesisClient({ region: standIns.region, endpoint: standIns.kinesisEndpoint });
@@ -102,14 +131,34 @@ export async function serveOnStandIns(
     tableName: standIns.tableName,
     publisher: new KinesisEventPublisher({ client: kinesis, streamName: standIns.streamName, logger }),
     logger,
+    auth: createCognitoVerifier({ userPoolId: pool.userPoolId, clientId: pool.clientId, jwksUri: pool.jwksUri }),
+    rateLimit: { perSecond: 10_000, burst: 10_000 },
+    ...overrides,
   });
   const { server, baseUrl } = await serve(app.callback());
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   return {
     baseUrl,
     standIns,
     documentClient,
+    pool,
+    tokens,
+    signIn: signInAs,
+    /** A request with no credentials. */
     request: (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
       requestJson(baseUrl, method, path, body, headers),
+    /** A request as `user` (a local user name or a raw token); `headers` are added. */
+    requestAs: (
+      user: keyof TestTokens | { token: string },
+      method: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ) =>
+      requestJson(baseUrl, method, path, body, {
+        ...bearer(typeof user === 'string' ? tokens[user] : user.token),
+        ...headers,
+      }),
     events: () => readStreamEvents(kinesis, standIns.streamName),
     async stop() {
       server.close();

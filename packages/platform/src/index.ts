@@ -1,3 +1,6 @@
+export type { AccessTokenVerifier, CognitoVerifierOptions, Principal } from './auth/access-token-verifier.js';
+export { accessGroups, createCognitoVerifier } from './auth/access-token-verifier.js';
+export { requireGroup } from './auth/require-group.middleware.js';
 export type { AwsClientOptions } from './aws/aws-clients.js';
 export {
   awsClientConfig,
@@ -39,8 +42,10 @@ export type { HealthOptions, ReadinessCheck } from './http/health.routes.js';
 export type { Page } from './http/pagination.js';
 export { decodeCursor, encodeCursor, paginationQuery } from './http/pagination.js';
 export { problemContentType, sendProblem } from './http/problem-details.middleware.js';
+export type { RateLimitOptions } from './http/rate-limit.middleware.js';
+export { rateLimit } from './http/rate-limit.middleware.js';
 export { routeTemplate } from './http/request-context.middleware.js';
-export type { ServiceDeps, StartServiceOptions } from './http/service-main.js';
+export type { StartServiceOptions } from './http/service-main.js';
 export { serviceConfig, startService } from './http/service-main.js';
 export { validate } from './http/validation.js';
 export type { IdempotencyOptions } from './idempotency/idempotency.middleware.js';

@@ -13,5 +13,5 @@ export function createApp(deps: CatalogDeps) {
     documentClient: deps.documentClient,
     tableName: deps.tableName,
   });
-  return createServiceApp(deps, [productsRoutes({ products, idempotencyRepository })]);
+  return createServiceApp(deps, [productsRoutes({ products, idempotencyRepository, auth: deps.auth })]);
 }

@@ -1,12 +1,10 @@
-import { requestJson, serveOnStandIns } from '@shop/local-stack';
+import { serveOnStandIns } from '@shop/local-stack';
 import { createApp } from '../src/app.js';
 
-/** The catalog app on a random port over real stand-ins (dynalite, kinesis-local). */
+/** The catalog app on a random port over real stand-ins (dynalite, kinesis-local, moto's user pool). */
 export const startCatalog = () => serveOnStandIns('catalog', createApp);
 
 export type Catalog = Awaited<ReturnType<typeof startCatalog>>;
-
-export const call = requestJson;
 
 let counter = 0;
 /** A valid product body; `overrides` replace or add fields. */

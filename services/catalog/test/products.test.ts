@@ -1,6 +1,6 @@
 import anyTest, { type TestFn } from 'ava';
 import { ulid } from 'ulid';
-import { type Catalog, call, productBody, startCatalog } from './catalog-harness.js';
+import { type Catalog, productBody, startCatalog } from './catalog-harness.js';
 
 const test = anyTest as TestFn<{ catalog: Catalog }>;
 
@@ -11,10 +11,11 @@ test.after.always(async (t) => {
   await t.context.catalog?.stop();
 });
 
+/** Requests as the catalog admin; the access rules themselves are tested in access.test.ts. */
 const api = (t: { context: { catalog: Catalog } }) => {
-  const { baseUrl } = t.context.catalog;
+  const { catalog } = t.context;
   return (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
-    call(baseUrl, method, path, body, headers);
+    catalog.requestAs('admin', method, path, body, headers);
 };
 
 test('when a product is created, then it answers 201 with Location, ETag and the stored product', async (t) => {
@@ -345,7 +346,7 @@ test('when the JSON is malformed, then it answers 400 problem+json', async (t) =
 test('when the body is not JSON, then it answers 415', async (t) => {
   const response = await fetch(`${t.context.catalog.baseUrl}/api/products`, {
     method: 'POST',
-    headers: { 'content-type': 'text/plain' },
+    headers: { 'content-type': 'text/plain', authorization: `Bearer ${t.context.catalog.tokens.admin}` },
     body: 'name=shoe',
   });
   t.is(response.status, 415);

@@ -31,5 +31,5 @@ export function createApp(deps: InventoryDeps) {
     documentClient: deps.documentClient,
     tableName: deps.tableName,
   });
-  return createServiceApp(deps, [stockRoutes({ stock, idempotencyRepository })]);
+  return createServiceApp(deps, [stockRoutes({ stock, idempotencyRepository, auth: deps.auth })]);
 }

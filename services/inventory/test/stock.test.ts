@@ -14,12 +14,12 @@ test.after.always(async (t) => {
 });
 
 const restock = (inventory: Inventory, id: string, quantity: number) =>
-  inventory.request('POST', `/api/inventory/${id}/adjustments`, { quantity, reason: 'restock' });
+  inventory.requestAs('staff', 'POST', `/api/inventory/${id}/adjustments`, { quantity, reason: 'restock' });
 
 test('when a product exists in catalog, then it has a stock level of 0 at once', async (t) => {
   const { inventory } = t.context;
   const product = await inventory.createProduct();
-  const response = await inventory.request('GET', `/api/inventory/${product.id}`);
+  const response = await inventory.requestAs('staff', 'GET', `/api/inventory/${product.id}`);
   t.is(response.status, 200);
   t.like(response.body, { productId: product.id, onHand: 0, reserved: 0, available: 0, version: 0 });
   t.is(response.headers.get('etag'), '"0"');
@@ -31,18 +31,18 @@ test('when a product is unknown, deleted or not an id, then its stock answers 40
   t.is((await restock(inventory, product.id, 5)).status, 201);
   await inventory.deleteProduct(product.id);
   for (const id of [product.id, ulid(), 'nope']) {
-    const read = await inventory.request('GET', `/api/inventory/${id}`);
+    const read = await inventory.requestAs('staff', 'GET', `/api/inventory/${id}`);
     t.is(read.status, 404, id);
     t.is(read.body.detail, 'Product not found');
     t.is((await restock(inventory, id, 1)).status, 404);
-    t.is((await inventory.request('GET', `/api/inventory/${id}/adjustments`)).status, 404);
+    t.is((await inventory.requestAs('staff', 'GET', `/api/inventory/${id}/adjustments`)).status, 404);
   }
 });
 
 test('when stock is adjusted, then it answers 201 with the adjustment and the new stock', async (t) => {
   const { inventory } = t.context;
   const product = await inventory.createProduct();
-  const response = await inventory.request('POST', `/api/inventory/${product.id}/adjustments`, {
+  const response = await inventory.requestAs('staff', 'POST', `/api/inventory/${product.id}/adjustments`, {
     quantity: 12,
     reason: 'restock',
     note: 'pallet 4',
@@ -60,7 +60,7 @@ test('when stock is adjusted, then it answers 201 with the adjustment and the ne
   });
   t.like(response.body.stock, { onHand: 12, available: 12, reserved: 0, version: 1 });
   t.is(response.headers.get('location'), `/api/inventory/${product.id}/adjustments/${response.body.adjustment.id}`);
-  const history = await inventory.request('GET', `/api/inventory/${product.id}/adjustments`);
+  const history = await inventory.requestAs('staff', 'GET', `/api/inventory/${product.id}/adjustments`);
   t.is(history.body.items[0].id, response.body.adjustment.id);
 });
 
@@ -70,20 +70,24 @@ test('when 500 sales race for 300 units, then exactly 300 succeed and nothing is
   t.is((await restock(inventory, product.id, 300)).status, 201);
   const answers = await Promise.all(
     Array.from({ length: 500 }, () =>
-      inventory.request('POST', `/api/inventory/${product.id}/adjustments`, { quantity: -1, reason: 'sale' }),
+      inventory.requestAs('staff', 'POST', `/api/inventory/${product.id}/adjustments`, {
+        quantity: -1,
+        reason: 'sale',
+      }),
     ),
   );
   const statuses = answers.map((answer) => answer.status);
   t.is(statuses.filter((status) => status === 201).length, 300);
   t.is(statuses.filter((status) => status === 409).length, 200);
   t.false(statuses.some((status) => status >= 500));
-  const stock = await inventory.request('GET', `/api/inventory/${product.id}`);
+  const stock = await inventory.requestAs('staff', 'GET', `/api/inventory/${product.id}`);
   t.like(stock.body, { onHand: 0, available: 0 });
 
   const history: Array<{ reason: string }> = [];
   let cursor: string | null = null;
   do {
-    const page = await inventory.request(
+    const page = await inventory.requestAs(
+      'staff',
       'GET',
       `/api/inventory/${product.id}/adjustments?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
     );
@@ -117,21 +121,21 @@ test('when a sale would take more than is available, then 409 names what is avai
   const { inventory } = t.context;
   const product = await inventory.createProduct();
   await restock(inventory, product.id, 3);
-  const response = await inventory.request('POST', `/api/inventory/${product.id}/adjustments`, {
+  const response = await inventory.requestAs('staff', 'POST', `/api/inventory/${product.id}/adjustments`, {
     quantity: -5,
     reason: 'sale',
   });
   t.is(response.status, 409);
   t.is(response.body.available, 3);
   t.regex(response.body.detail, /3 available/);
-  t.is((await inventory.request('GET', `/api/inventory/${product.id}`)).body.onHand, 3);
+  t.is((await inventory.requestAs('staff', 'GET', `/api/inventory/${product.id}`)).body.onHand, 3);
 });
 
 test('when a sale is recorded, then its event carries unit price, currency, category and revenue', async (t) => {
   const { inventory } = t.context;
   const product = await inventory.createProduct({ priceMinor: 1250, currency: 'EUR', category: 'lamps' });
   await restock(inventory, product.id, 10);
-  const sale = await inventory.request('POST', `/api/inventory/${product.id}/adjustments`, {
+  const sale = await inventory.requestAs('staff', 'POST', `/api/inventory/${product.id}/adjustments`, {
     quantity: -2,
     reason: 'sale',
     reference: 'order-1',
@@ -164,7 +168,8 @@ test('when one Idempotency-Key is sent 20 times at once, then the adjustment app
   const key = `sale-${ulid()}`;
   const answers = await Promise.all(
     Array.from({ length: 20 }, () =>
-      inventory.request(
+      inventory.requestAs(
+        'staff',
         'POST',
         `/api/inventory/${product.id}/adjustments`,
         { quantity: -3, reason: 'sale' },
@@ -174,8 +179,8 @@ test('when one Idempotency-Key is sent 20 times at once, then the adjustment app
   );
   t.true(answers.every((answer) => answer.status === 201));
   t.is(new Set(answers.map((answer) => answer.body.adjustment.id)).size, 1);
-  t.is((await inventory.request('GET', `/api/inventory/${product.id}`)).body.onHand, 47);
-  const history = await inventory.request('GET', `/api/inventory/${product.id}/adjustments`);
+  t.is((await inventory.requestAs('staff', 'GET', `/api/inventory/${product.id}`)).body.onHand, 47);
+  const history = await inventory.requestAs('staff', 'GET', `/api/inventory/${product.id}/adjustments`);
   t.is(history.body.items.filter((entry: { reason: string }) => entry.reason === 'sale').length, 1);
 });
 
@@ -183,10 +188,10 @@ test('when stock crosses its threshold, then exactly one low event per crossing 
   const { inventory } = t.context;
   const product = await inventory.createProduct();
   const path = `/api/inventory/${product.id}`;
-  t.is((await inventory.request('PATCH', path, { lowStockThreshold: 5 })).status, 200);
+  t.is((await inventory.requestAs('staff', 'PATCH', path, { lowStockThreshold: 5 })).status, 200);
   const steps = [10, -5, -1, 10, -9, -2, 3, 1];
   for (const quantity of steps) {
-    const response = await inventory.request('POST', `${path}/adjustments`, {
+    const response = await inventory.requestAs('staff', 'POST', `${path}/adjustments`, {
       quantity,
       reason: quantity > 0 ? 'restock' : 'sale',
     });
@@ -210,21 +215,21 @@ test('when 50 reservations of 10 race for 200 units, then exactly 20 succeed and
   const path = `/api/inventory/${product.id}`;
   await restock(inventory, product.id, 200);
   const answers = await Promise.all(
-    Array.from({ length: 50 }, () => inventory.request('POST', `${path}/reservations`, { quantity: 10 })),
+    Array.from({ length: 50 }, () => inventory.requestAs('staff', 'POST', `${path}/reservations`, { quantity: 10 })),
   );
   const made = answers.filter((answer) => answer.status === 201);
   t.is(made.length, 20);
   t.is(answers.filter((answer) => answer.status === 409).length, 30);
-  t.like((await inventory.request('GET', path)).body, { onHand: 200, reserved: 200, available: 0 });
+  t.like((await inventory.requestAs('staff', 'GET', path)).body, { onHand: 200, reserved: 200, available: 0 });
   for (const answer of made.slice(0, 5)) {
-    t.is((await inventory.request('DELETE', `${path}/reservations/${answer.body.id}`)).status, 204);
+    t.is((await inventory.requestAs('staff', 'DELETE', `${path}/reservations/${answer.body.id}`)).status, 204);
   }
-  t.like((await inventory.request('GET', path)).body, { onHand: 200, reserved: 150, available: 50 });
-  const committed = await inventory.request('POST', `${path}/reservations/${made[5]?.body.id}/commit`);
+  t.like((await inventory.requestAs('staff', 'GET', path)).body, { onHand: 200, reserved: 150, available: 50 });
+  const committed = await inventory.requestAs('staff', 'POST', `${path}/reservations/${made[5]?.body.id}/commit`);
   t.is(committed.status, 200);
   t.like(committed.body.stock, { onHand: 190, reserved: 140, available: 50 });
-  t.is((await inventory.request('POST', `${path}/reservations/${made[5]?.body.id}/commit`)).status, 409);
-  t.is((await inventory.request('DELETE', `${path}/reservations/${made[5]?.body.id}`)).status, 409);
+  t.is((await inventory.requestAs('staff', 'POST', `${path}/reservations/${made[5]?.body.id}/commit`)).status, 409);
+  t.is((await inventory.requestAs('staff', 'DELETE', `${path}/reservations/${made[5]?.body.id}`)).status, 409);
 });
 
 test.serial('when a reservation expires, then it stops counting at once and a late commit is refused', async (t) => {
@@ -232,17 +237,26 @@ test.serial('when a reservation expires, then it stops counting at once and a la
   const product = await inventory.createProduct();
   const path = `/api/inventory/${product.id}`;
   await restock(inventory, product.id, 10);
-  const reservation = await inventory.request('POST', `${path}/reservations`, { quantity: 8, ttlSeconds: 2 });
+  const reservation = await inventory.requestAs('staff', 'POST', `${path}/reservations`, {
+    quantity: 8,
+    ttlSeconds: 2,
+  });
   t.is(reservation.status, 201);
   t.like(reservation.body, { quantity: 8, state: 'active' });
-  t.is((await inventory.request('GET', path)).body.available, 2);
-  t.is((await inventory.request('POST', `${path}/adjustments`, { quantity: -5, reason: 'sale' })).status, 409);
+  t.is((await inventory.requestAs('staff', 'GET', path)).body.available, 2);
+  t.is(
+    (await inventory.requestAs('staff', 'POST', `${path}/adjustments`, { quantity: -5, reason: 'sale' })).status,
+    409,
+  );
   await sleep(2200);
-  t.like((await inventory.request('GET', path)).body, { available: 10, reserved: 0 });
-  const late = await inventory.request('POST', `${path}/reservations/${reservation.body.id}/commit`);
+  t.like((await inventory.requestAs('staff', 'GET', path)).body, { available: 10, reserved: 0 });
+  const late = await inventory.requestAs('staff', 'POST', `${path}/reservations/${reservation.body.id}/commit`);
   t.is(late.status, 409);
   t.regex(late.body.detail, /expired/);
-  t.is((await inventory.request('POST', `${path}/adjustments`, { quantity: -5, reason: 'sale' })).status, 201);
+  t.is(
+    (await inventory.requestAs('staff', 'POST', `${path}/adjustments`, { quantity: -5, reason: 'sale' })).status,
+    201,
+  );
   const expired = (event: CloudEvent) => event.type === 'shop.inventory.reservation.expired.v1';
   t.true((await inventory.eventsOf(product.id, (events) => events.some(expired))).some(expired));
 });
@@ -252,13 +266,19 @@ test('when a stocktake sets the count, then If-Match is required and checked', a
   const product = await inventory.createProduct();
   const path = `/api/inventory/${product.id}`;
   await restock(inventory, product.id, 7);
-  t.is((await inventory.request('PUT', path, { onHand: 5 })).status, 428);
-  t.is((await inventory.request('PUT', path, { onHand: 5 }, { 'if-match': '"0"' })).status, 412);
-  const counted = await inventory.request('PUT', path, { onHand: 5, note: 'cycle count' }, { 'if-match': '"1"' });
+  t.is((await inventory.requestAs('staff', 'PUT', path, { onHand: 5 })).status, 428);
+  t.is((await inventory.requestAs('staff', 'PUT', path, { onHand: 5 }, { 'if-match': '"0"' })).status, 412);
+  const counted = await inventory.requestAs(
+    'staff',
+    'PUT',
+    path,
+    { onHand: 5, note: 'cycle count' },
+    { 'if-match': '"1"' },
+  );
   t.is(counted.status, 200);
   t.like(counted.body, { onHand: 5, available: 5, version: 2 });
   t.is(counted.headers.get('etag'), '"2"');
-  const history = await inventory.request('GET', `${path}/adjustments`);
+  const history = await inventory.requestAs('staff', 'GET', `${path}/adjustments`);
   t.like(history.body.items[0], { reason: 'stocktake', quantity: -2, onHandBefore: 7, onHandAfter: 5 });
 });
 
@@ -271,7 +291,8 @@ test('when products are at or below their threshold, then the low-stock list has
   const ids: string[] = [];
   let cursor: string | null = null;
   do {
-    const page = await inventory.request(
+    const page = await inventory.requestAs(
+      'staff',
       'GET',
       `/api/inventory?lowStock=true&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
     );
@@ -282,7 +303,7 @@ test('when products are at or below their threshold, then the low-stock list has
   t.true(ids.includes(low.id));
   t.false(ids.includes(fine.id));
   await restock(inventory, low.id, 20);
-  const after = await inventory.request('GET', '/api/inventory?lowStock=true&limit=100');
+  const after = await inventory.requestAs('staff', 'GET', '/api/inventory?lowStock=true&limit=100');
   t.false(after.body.items.some((item: { productId: string }) => item.productId === low.id));
 });
 
@@ -293,7 +314,8 @@ test('when adjustments are listed, then the newest comes first and pages cover a
   const quantities: number[] = [];
   let cursor: string | null = null;
   do {
-    const page = await inventory.request(
+    const page = await inventory.requestAs(
+      'staff',
       'GET',
       `/api/inventory/${product.id}/adjustments?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
     );
@@ -317,10 +339,10 @@ for (const [label, body, field] of badAdjustments) {
   test(`when an adjustment has ${label}, then 422 names ${field} and stock is unchanged`, async (t) => {
     const { inventory } = t.context;
     const product = await inventory.createProduct();
-    const response = await inventory.request('POST', `/api/inventory/${product.id}/adjustments`, body);
+    const response = await inventory.requestAs('staff', 'POST', `/api/inventory/${product.id}/adjustments`, body);
     t.is(response.status, 422);
     t.true(response.body.errors.some((error: { field: string }) => error.field === field));
-    t.is((await inventory.request('GET', `/api/inventory/${product.id}`)).body.version, 0);
+    t.is((await inventory.requestAs('staff', 'GET', `/api/inventory/${product.id}`)).body.version, 0);
   });
 }
 
@@ -328,18 +350,24 @@ test('when other inputs are bad, then each gets its documented 4xx', async (t) =
   const { inventory } = t.context;
   const product = await inventory.createProduct();
   const path = `/api/inventory/${product.id}`;
-  t.is((await inventory.request('POST', `${path}/reservations`, { quantity: 0 })).status, 422);
-  t.is((await inventory.request('POST', `${path}/reservations`, { quantity: 1, ttlSeconds: 3601 })).status, 422);
-  t.is((await inventory.request('POST', `${path}/reservations`, { quantity: 1, ttlSeconds: 0 })).status, 422);
-  t.is((await inventory.request('PATCH', path, { lowStockThreshold: -1 })).status, 422);
-  t.is((await inventory.request('PUT', path, { onHand: -1 }, { 'if-match': '"0"' })).status, 422);
-  t.is((await inventory.request('POST', `${path}/reservations/not-an-id/commit`)).status, 404);
-  t.is((await inventory.request('POST', `${path}/reservations/${ulid()}/commit`)).status, 404);
-  t.is((await inventory.request('GET', '/api/inventory?lowStock=maybe')).status, 422);
-  t.is((await inventory.request('POST', `${path}/adjustments`, '{"quantity":')).status, 400);
+  t.is((await inventory.requestAs('staff', 'POST', `${path}/reservations`, { quantity: 0 })).status, 422);
+  t.is(
+    (await inventory.requestAs('staff', 'POST', `${path}/reservations`, { quantity: 1, ttlSeconds: 3601 })).status,
+    422,
+  );
+  t.is(
+    (await inventory.requestAs('staff', 'POST', `${path}/reservations`, { quantity: 1, ttlSeconds: 0 })).status,
+    422,
+  );
+  t.is((await inventory.requestAs('staff', 'PATCH', path, { lowStockThreshold: -1 })).status, 422);
+  t.is((await inventory.requestAs('staff', 'PUT', path, { onHand: -1 }, { 'if-match': '"0"' })).status, 422);
+  t.is((await inventory.requestAs('staff', 'POST', `${path}/reservations/not-an-id/commit`)).status, 404);
+  t.is((await inventory.requestAs('staff', 'POST', `${path}/reservations/${ulid()}/commit`)).status, 404);
+  t.is((await inventory.requestAs('staff', 'GET', '/api/inventory?lowStock=maybe')).status, 422);
+  t.is((await inventory.requestAs('staff', 'POST', `${path}/adjustments`, '{"quantity":')).status, 400);
   const notJson = await fetch(`${inventory.baseUrl}${path}/adjustments`, {
     method: 'POST',
-    headers: { 'content-type': 'text/plain' },
+    headers: { 'content-type': 'text/plain', authorization: `Bearer ${inventory.tokens.staff}` },
     body: 'quantity=1',
   });
   t.is(notJson.status, 415);

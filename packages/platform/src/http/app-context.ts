@@ -1,5 +1,6 @@
 import type { RouterContext } from '@koa/router';
 import type Koa from 'koa';
+import type { Principal } from '../auth/access-token-verifier.js';
 import type { Logger } from '../logging/logger.js';
 
 /** What the app kit puts on `ctx.state` for every request. */
@@ -11,6 +12,8 @@ export interface AppState {
   reservedId?: string;
   /** True when this request took over a key whose first request died; it may have applied already. */
   reservedIdReused?: boolean;
+  /** Set by `requireGroup`: the verified caller of a write. */
+  principal?: Principal;
 }
 
 export type AppContext = Koa.ParameterizedContext<AppState>;

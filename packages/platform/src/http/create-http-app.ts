@@ -1,12 +1,16 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import cors from '@koa/cors';
 import type Router from '@koa/router';
 import Koa from 'koa';
+import helmet from 'koa-helmet';
+import type { AccessTokenVerifier } from '../auth/access-token-verifier.js';
 import type { EventPublisher } from '../events/cloud-event.js';
 import type { Logger } from '../logging/logger.js';
 import type { AppState } from './app-context.js';
 import { type HealthOptions, healthRoutes, type ReadinessCheck } from './health.routes.js';
 import { jsonBody } from './json-body.middleware.js';
 import { problemDetails } from './problem-details.middleware.js';
+import { type RateLimitOptions, rateLimit } from './rate-limit.middleware.js';
 import { requestContext } from './request-context.middleware.js';
 
 export interface HttpAppOptions {
@@ -14,20 +18,46 @@ export interface HttpAppOptions {
   health: HealthOptions;
   /** Largest accepted JSON body, e.g. '64kb'. */
   bodyLimit?: string;
+  /** Browser origins allowed to call the API from another origin (the storefront's). */
+  corsOrigins?: readonly string[];
+  /** Per-client request limit; none when left out. */
+  rateLimit?: RateLimitOptions;
+  /** Proxies in front whose `X-Forwarded-For` entry is trusted (the ALB is one; CloudFront adds one). */
+  proxyHops?: number;
 }
+
+const corsAllowedHeaders = ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id'];
+const corsExposedHeaders = ['ETag', 'Location', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed'];
 
 /**
  * A Koa app with the platform's kit in front: request id and access log, problem+json errors,
- * JSON body parsing with a size limit, baseline security headers and the health routes. Services
- * mount their routers on it.
+ * security headers, a CORS allow-list, a per-client rate limit, JSON body parsing with a size
+ * limit, and the health routes. Services mount their routers on it.
  */
 export function createHttpApp(options: HttpAppOptions): Koa<AppState> {
-  const app = new Koa<AppState>({ proxy: true });
+  const app = new Koa<AppState>({ proxy: true, maxIpsCount: options.proxyHops ?? 1 });
   // Errors are answered and logged by problemDetails; Koa's default stderr printing would duplicate them.
   app.silent = true;
+  const allowedOrigins = new Set(options.corsOrigins ?? []);
   const health = healthRoutes(options.health);
   app.use(requestContext(options.logger));
   app.use(problemDetails());
+  app.use(
+    helmet({
+      // The services answer JSON only: nothing in an answer may load, frame or run anything.
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    }),
+  );
+  app.use(
+    cors({
+      origin: (ctx) => (allowedOrigins.has(ctx.get('origin')) ? ctx.get('origin') : ''),
+      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowHeaders: corsAllowedHeaders,
+      exposeHeaders: corsExposedHeaders,
+      maxAge: 600,
+    }),
+  );
+  if (options.rateLimit) app.use(rateLimit(options.rateLimit));
   app.use(jsonBody({ limit: options.bodyLimit ?? '64kb' }));
   app.use(health.routes());
   return app;
@@ -39,10 +69,15 @@ export interface ServiceAppDeps {
   tableName: string;
   publisher: EventPublisher;
   logger: Logger;
+  /** Verifies the bearer access tokens that writes require. */
+  auth: AccessTokenVerifier;
   /** Dependency checks behind `/readyz`. */
   readiness?: Record<string, ReadinessCheck>;
   isDraining?: () => boolean;
   bodyLimit?: string;
+  corsOrigins?: readonly string[];
+  rateLimit?: RateLimitOptions;
+  proxyHops?: number;
 }
 
 /** A service's app: the kit from `createHttpApp` with the service's routers mounted. */
@@ -51,6 +86,9 @@ export function createServiceApp(deps: ServiceAppDeps, routers: Array<Router<App
     logger: deps.logger,
     health: { checks: deps.readiness ?? {}, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) },
     ...(deps.bodyLimit ? { bodyLimit: deps.bodyLimit } : {}),
+    ...(deps.corsOrigins ? { corsOrigins: deps.corsOrigins } : {}),
+    ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}),
+    ...(deps.proxyHops ? { proxyHops: deps.proxyHops } : {}),
   });
   for (const router of routers) {
     app.use(router.routes());

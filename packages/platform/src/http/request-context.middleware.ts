@@ -12,8 +12,8 @@ export function routeTemplate(ctx: object): string {
 
 /**
  * Gives every request an id (the caller's `X-Request-Id` when it is sane) and one access-log line
- * when it ends, and sets the headers every answer carries. Log lines about a request name its
- * `requestId`; no child logger is made per request, which is measurable on the hot path.
+ * when it ends. Log lines about a request name its `requestId`; no child logger is made per
+ * request, which is measurable on the hot path.
  */
 export function requestContext(logger: Logger): AppMiddleware {
   return async (ctx, next) => {
@@ -23,7 +23,6 @@ export function requestContext(logger: Logger): AppMiddleware {
     ctx.state.requestId = requestId;
     ctx.state.log = logger;
     ctx.set('X-Request-Id', requestId);
-    ctx.set('X-Content-Type-Options', 'nosniff');
     try {
       await next();
     } finally {

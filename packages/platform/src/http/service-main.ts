@@ -3,9 +3,10 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import Joi from 'joi';
 import type Koa from 'koa';
+import { createCognitoVerifier } from '../auth/access-token-verifier.js';
 import { createDocumentClient, createDynamoDbClient, createKinesisClient } from '../aws/aws-clients.js';
 import { commonConfig } from '../config/common-config.js';
-import { type ConfigOf, defineConfig, loadConfig, port } from '../config/config-schema.js';
+import { type ConfigOf, defineConfig, loadConfig, port, url } from '../config/config-schema.js';
 import { ConfigError } from '../errors/app-error.js';
 import { KinesisEventPublisher } from '../events/kinesis-publisher.js';
 import { createLogger } from '../logging/logger.js';
@@ -29,6 +30,54 @@ export function serviceConfig(portEnv: string, defaultPort: number) {
       schema: Joi.string().pattern(/^\d+(kb|mb)$/),
       default: '64kb',
     },
+    cognitoUserPoolId: {
+      env: 'COGNITO_USER_POOL_ID',
+      doc: 'The Cognito user pool whose access tokens writes require',
+      schema: Joi.string().pattern(/^[\w-]+_[0-9a-zA-Z]+$/),
+    },
+    cognitoClientId: {
+      env: 'COGNITO_CLIENT_ID',
+      doc: 'The app client the access tokens must be issued to',
+      schema: Joi.string()
+        .pattern(/^[\w+]+$/)
+        .max(128),
+    },
+    cognitoJwksUri: {
+      env: 'COGNITO_JWKS_URI',
+      doc: "Where to fetch the pool's signing keys instead of the issuer (the local pool in moto); empty in AWS",
+      schema: url().allow(''),
+      default: '',
+    },
+    corsOrigins: {
+      env: 'CORS_ALLOWED_ORIGINS',
+      doc: 'Comma-separated browser origins allowed to call the API (the storefront)',
+      schema: Joi.string().allow(''),
+      default: 'http://127.0.0.1:8080,http://localhost:8080',
+    },
+    rateLimitPerSecond: {
+      env: 'RATE_LIMIT_PER_SECOND',
+      doc: 'Sustained requests per second per client address; 0 turns the limit off',
+      schema: Joi.number().min(0),
+      default: 100,
+    },
+    rateLimitBurst: {
+      env: 'RATE_LIMIT_BURST',
+      doc: 'Requests a client may send at once',
+      schema: Joi.number().integer().min(1),
+      default: 200,
+    },
+    trustedProxyHops: {
+      env: 'TRUSTED_PROXY_HOPS',
+      doc: 'Proxies in front whose X-Forwarded-For entry names the client (1 behind the ALB, 2 behind CloudFront and the ALB)',
+      schema: Joi.number().integer().min(0).max(5),
+      default: 1,
+    },
+    requestTimeoutMs: {
+      env: 'REQUEST_TIMEOUT_MS',
+      doc: 'Longest a client may take to send a whole request',
+      schema: Joi.number().integer().min(1_000),
+      default: 30_000,
+    },
     shutdownTimeoutMs: {
       env: 'SHUTDOWN_TIMEOUT_MS',
       doc: 'How long in-flight requests may take to finish on SIGTERM',
@@ -38,14 +87,11 @@ export function serviceConfig(portEnv: string, defaultPort: number) {
   });
 }
 
-/** What `startService` hands a service's `createApp`: every dependency, real. */
-export type ServiceDeps = Required<ServiceAppDeps>;
-
 export interface StartServiceOptions {
   name: string;
   portEnv: string;
   defaultPort: number;
-  createApp: (deps: ServiceDeps) => Koa<AppState>;
+  createApp: (deps: ServiceAppDeps) => Koa<AppState>;
 }
 
 function loadOrExit(spec: ReturnType<typeof serviceConfig>): ConfigOf<ReturnType<typeof serviceConfig>> {
@@ -70,21 +116,42 @@ export function startService(options: StartServiceOptions): void {
   const logger = createLogger({ name: options.name, level: config.logLevel });
   const dynamoDb = createDynamoDbClient({ region: config.region, endpoint: config.dynamoDbEndpoint });
   const kinesis = createKinesisClient({ region: config.region, endpoint: config.kinesisEndpoint });
+  const auth = createCognitoVerifier({
+    userPoolId: config.cognitoUserPoolId,
+    clientId: config.cognitoClientId,
+    ...(config.cognitoJwksUri ? { jwksUri: config.cognitoJwksUri } : {}),
+  });
   let draining = false;
   const app = options.createApp({
     documentClient: createDocumentClient(dynamoDb),
     tableName: config.tableName,
     publisher: new KinesisEventPublisher({ client: kinesis, streamName: config.streamName, logger }),
     logger,
+    auth,
     bodyLimit: config.bodyLimit,
+    corsOrigins: config.corsOrigins
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    rateLimit:
+      config.rateLimitPerSecond > 0
+        ? { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }
+        : undefined,
+    proxyHops: config.trustedProxyHops,
     isDraining: () => draining,
     readiness: {
       dynamodb: () => dynamoDb.send(new DescribeTableCommand({ TableName: config.tableName })),
       kinesis: () => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: config.streamName })),
+      'cognito keys': () => auth.ready(),
     },
   });
 
-  const server = createServer(app.callback());
+  // Slow or stalled clients must not hold sockets: whole request and headers within deadlines.
+  const server = createServer(
+    { requestTimeout: config.requestTimeoutMs, headersTimeout: Math.min(config.requestTimeoutMs, 10_000) },
+    app.callback(),
+  );
+  server.keepAliveTimeout = 65_000;
   server.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') {
       logger.fatal(`Port ${config.port} is already in use; set ${options.portEnv} to use another`);

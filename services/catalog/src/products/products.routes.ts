@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import {
+  type AccessTokenVerifier,
   type AppState,
+  accessGroups,
   decodeCursor,
   encodeCursor,
   formatEtag,
@@ -12,6 +14,7 @@ import {
   NotFoundError,
   type Page,
   parseIfMatch,
+  requireGroup,
   validate,
 } from '@shop/platform';
 import Joi from 'joi';
@@ -37,11 +40,13 @@ function productId(raw: string | undefined): string {
 export interface ProductsRoutesDeps {
   products: ProductsService;
   idempotencyRepository: IdempotencyRepository;
+  auth: AccessTokenVerifier;
 }
 
-/** `/api/products`: parse, validate, call the service, shape the reply. */
-export function productsRoutes({ products, idempotencyRepository }: ProductsRoutesDeps): Router<AppState> {
+/** `/api/products`: reads are public; writes need a catalog admin. Parse, validate, call the service, shape the reply. */
+export function productsRoutes({ products, idempotencyRepository, auth }: ProductsRoutesDeps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/products' });
+  const admin = requireGroup(auth, accessGroups.catalogAdmin);
   const idempotent = idempotency({ repository: idempotencyRepository, scope: 'catalog' });
 
   router.get('/', async (ctx) => {
@@ -64,7 +69,7 @@ export function productsRoutes({ products, idempotencyRepository }: ProductsRout
     ctx.body = page;
   });
 
-  router.post('/', idempotent, async (ctx) => {
+  router.post('/', admin, idempotent, async (ctx) => {
     const input = validate<ProductInput>(productInputSchema, ctx.request.body);
     const product = await products.create(input, ctx.state.reservedId);
     ctx.status = 201;
@@ -79,7 +84,7 @@ export function productsRoutes({ products, idempotencyRepository }: ProductsRout
     ctx.body = toView(product);
   });
 
-  router.put('/:id', idempotent, async (ctx) => {
+  router.put('/:id', admin, idempotent, async (ctx) => {
     const id = productId(ctx.params.id);
     const input = validate<ProductInput>(productInputSchema, ctx.request.body);
     const product = await products.replace(id, input, parseIfMatch(ctx.get('if-match')));
@@ -87,7 +92,7 @@ export function productsRoutes({ products, idempotencyRepository }: ProductsRout
     ctx.body = toView(product);
   });
 
-  router.patch('/:id', idempotent, async (ctx) => {
+  router.patch('/:id', admin, idempotent, async (ctx) => {
     const id = productId(ctx.params.id);
     const patch = validate<ProductPatch>(productPatchSchema, ctx.request.body);
     const product = await products.patch(id, patch, parseIfMatch(ctx.get('if-match')));
@@ -95,7 +100,7 @@ export function productsRoutes({ products, idempotencyRepository }: ProductsRout
     ctx.body = toView(product);
   });
 
-  router.delete('/:id', idempotent, async (ctx) => {
+  router.delete('/:id', admin, idempotent, async (ctx) => {
     await products.delete(productId(ctx.params.id), parseIfMatch(ctx.get('if-match')));
     ctx.status = 204;
   });

@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import {
+  type AccessTokenVerifier,
   type AppState,
+  accessGroups,
   decodeCursor,
   encodeCursor,
   formatEtag,
@@ -10,6 +12,7 @@ import {
   NotFoundError,
   type Page,
   parseIfMatch,
+  requireGroup,
   requireIfMatch,
   validate,
 } from '@shop/platform';
@@ -39,14 +42,19 @@ function reservationId(raw: string | undefined): string {
 export interface StockRoutesDeps {
   stock: StockService;
   idempotencyRepository: IdempotencyRepository;
+  auth: AccessTokenVerifier;
 }
 
-/** `/api/inventory`: parse, validate, call the service, shape the reply. */
-export function stockRoutes({ stock, idempotencyRepository }: StockRoutesDeps): Router<AppState> {
+/**
+ * `/api/inventory`: a product's stock level is public (the storefront shows availability);
+ * everything else is for inventory staff. Parse, validate, call the service, shape the reply.
+ */
+export function stockRoutes({ stock, idempotencyRepository, auth }: StockRoutesDeps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/inventory' });
+  const staff = requireGroup(auth, accessGroups.inventoryStaff);
   const idempotent = idempotency({ repository: idempotencyRepository, scope: 'inventory' });
 
-  router.get('/', async (ctx) => {
+  router.get('/', staff, async (ctx) => {
     const query = validate(listStockQuery, ctx.query, { coerce: true }) as {
       limit: number;
       cursor?: string;
@@ -64,7 +72,7 @@ export function stockRoutes({ stock, idempotencyRepository }: StockRoutesDeps): 
     ctx.body = view;
   });
 
-  router.put('/:productId', idempotent, async (ctx) => {
+  router.put('/:productId', staff, idempotent, async (ctx) => {
     const id = productId(ctx.params.productId);
     const ifMatch = requireIfMatch(parseIfMatch(ctx.get('if-match')));
     const body = validate<{ onHand: number; note?: string }>(stocktakeSchema, ctx.request.body);
@@ -73,7 +81,7 @@ export function stockRoutes({ stock, idempotencyRepository }: StockRoutesDeps): 
     ctx.body = view;
   });
 
-  router.patch('/:productId', idempotent, async (ctx) => {
+  router.patch('/:productId', staff, idempotent, async (ctx) => {
     const id = productId(ctx.params.productId);
     const body = validate<{ lowStockThreshold: number }>(thresholdSchema, ctx.request.body);
     const view = await stock.setThreshold(id, body.lowStockThreshold, parseIfMatch(ctx.get('if-match')));
@@ -81,7 +89,7 @@ export function stockRoutes({ stock, idempotencyRepository }: StockRoutesDeps): 
     ctx.body = view;
   });
 
-  router.post('/:productId/adjustments', idempotent, async (ctx) => {
+  router.post('/:productId/adjustments', staff, idempotent, async (ctx) => {
     const id = productId(ctx.params.productId);
     const input = validate<AdjustmentInput>(adjustmentSchema, ctx.request.body);
     const result = await stock.adjust(id, input, ctx.state.reservedId, ctx.state.reservedIdReused === true);
@@ -91,7 +99,7 @@ export function stockRoutes({ stock, idempotencyRepository }: StockRoutesDeps): 
     ctx.body = result;
   });
 
-  router.get('/:productId/adjustments', async (ctx) => {
+  router.get('/:productId/adjustments', staff, async (ctx) => {
     const id = productId(ctx.params.productId);
     const query = validate(historyQuery, ctx.query, { coerce: true }) as { limit: number; cursor?: string };
     const before = query.cursor ? Number(decodeCursor(query.cursor, historyCursor).v) : undefined;
@@ -100,7 +108,7 @@ export function stockRoutes({ stock, idempotencyRepository }: StockRoutesDeps): 
     ctx.body = { items, nextCursor: hasMore && last ? encodeCursor({ v: String(last.version) }) : null };
   });
 
-  router.post('/:productId/reservations', idempotent, async (ctx) => {
+  router.post('/:productId/reservations', staff, idempotent, async (ctx) => {
     const id = productId(ctx.params.productId);
     const body = validate<{ quantity: number; ttlSeconds: number }>(reservationSchema, ctx.request.body);
     const result = await stock.reserve(id, body.quantity, body.ttlSeconds, ctx.state.reservedId);
@@ -109,11 +117,11 @@ export function stockRoutes({ stock, idempotencyRepository }: StockRoutesDeps): 
     ctx.body = result.reservation;
   });
 
-  router.get('/:productId/reservations/:reservationId', async (ctx) => {
+  router.get('/:productId/reservations/:reservationId', staff, async (ctx) => {
     ctx.body = await stock.getReservation(productId(ctx.params.productId), reservationId(ctx.params.reservationId));
   });
 
-  router.post('/:productId/reservations/:reservationId/commit', idempotent, async (ctx) => {
+  router.post('/:productId/reservations/:reservationId/commit', staff, idempotent, async (ctx) => {
     const result = await stock.commitReservation(
       productId(ctx.params.productId),
       reservationId(ctx.params.reservationId),
@@ -121,7 +129,7 @@ export function stockRoutes({ stock, idempotencyRepository }: StockRoutesDeps): 
     ctx.body = result;
   });
 
-  router.delete('/:productId/reservations/:reservationId', idempotent, async (ctx) => {
+  router.delete('/:productId/reservations/:reservationId', staff, idempotent, async (ctx) => {
     await stock.releaseReservation(productId(ctx.params.productId), reservationId(ctx.params.reservationId));
     ctx.status = 204;
   });
