@@ -2,6 +2,7 @@ export type { AnalyticsWorkerOptions } from './analytics-launcher.js';
 export { ensureAlertTopic, startAnalyticsWorker } from './analytics-launcher.js';
 export type { ChildExit, SuperviseOptions } from './child-supervisor.js';
 export { describeExit, nodeChildCommand, SupervisedChild, superviseChild } from './child-supervisor.js';
+export { forgedCredentials, poolSignedToken } from './forged-tokens.js';
 export type { GatewayOptions, ServiceName } from './gateway-server.js';
 export { createGateway } from './gateway-server.js';
 export type { HttpProbeResult, WaitForHttpOptions } from './http-probe.js';

@@ -56,6 +56,9 @@ export class StockOutboxFlusher {
       return;
     }
     const running = current.next.finally(() => this.advance(productId));
+    // Whoever queued this round was handed `current.next` and handles its failure; this copy only
+    // sequences rounds and must not surface the same failure again as an unhandled rejection.
+    running.catch(() => {});
     this.rounds.set(productId, { running });
   }
 
