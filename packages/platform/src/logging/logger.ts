@@ -2,7 +2,7 @@ import { type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
-/** Creates the JSON logger every process uses; secrets in headers are redacted. */
+/** Creates the JSON logger every process uses; credentials (headers, tokens, passwords) are redacted. */
 export function createLogger(options: {
   name: string;
   level?: string /** 2 for stderr; stdout by default. */;
@@ -14,7 +14,24 @@ export function createLogger(options: {
       level: options.level ?? 'info',
       base: { service: options.name },
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.accessToken', '*.idToken'],
+        paths: [
+          'authorization',
+          'cookie',
+          'password',
+          'token',
+          'accessToken',
+          'idToken',
+          'refreshToken',
+          '*.authorization',
+          '*.cookie',
+          '*.password',
+          '*.token',
+          '*.accessToken',
+          '*.idToken',
+          '*.refreshToken',
+          '*.headers.authorization',
+          '*.headers.cookie',
+        ],
         censor: '[redacted]',
       },
     },
