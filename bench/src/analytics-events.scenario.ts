@@ -38,7 +38,6 @@ const quantile = (values: number[], q: number) => {
  */
 export const analyticsEvents: Scenario = {
   name: 'analytics.events',
-  needsMoto: true,
   async run(stack: BenchStack, settings: BenchSettings) {
     const { standIns } = stack;
     const quick = settings.durationSeconds < 10;

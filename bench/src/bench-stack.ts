@@ -2,12 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  ensureUserPool,
   findFreePort,
+  localUsers,
   nodeChildCommand,
   type StandIns,
   type SupervisedChild,
+  signIn,
   startStandIns,
   superviseChild,
+  type UserPool,
+  userPoolEnv,
   waitForHttp,
 } from '@shop/local-stack';
 
@@ -25,10 +30,29 @@ export function rssMb(pid: number | undefined): number {
 export class BenchStack {
   private readonly children: SupervisedChild[] = [];
 
-  private constructor(readonly standIns: StandIns) {}
+  private constructor(
+    readonly standIns: StandIns,
+    readonly userPool: UserPool,
+  ) {}
 
-  static async start(options: { moto?: boolean } = {}): Promise<BenchStack> {
-    return new BenchStack(await startStandIns({ kinesisPersistence: false, moto: options.moto ?? false }));
+  /** The stand-ins (moto included: the services verify tokens of its user pool) and the local users. */
+  static async start(): Promise<BenchStack> {
+    const standIns = await startStandIns({ kinesisPersistence: false, moto: true });
+    try {
+      const pool = await ensureUserPool({ endpoint: standIns.motoEndpoint ?? '', region: standIns.region });
+      return new BenchStack(standIns, pool);
+    } catch (error) {
+      await standIns.stop();
+      throw error;
+    }
+  }
+
+  /** An Authorization header value for a local user (admin, staff or shopper). */
+  async bearer(username: string): Promise<string> {
+    const user = localUsers().find((candidate) => candidate.username === username);
+    if (!user) throw new Error(`no local user ${username}`);
+    const options = { endpoint: this.standIns.motoEndpoint ?? '', region: this.standIns.region, pool: this.userPool };
+    return `Bearer ${(await signIn(options, user.username, user.password)).accessToken}`;
   }
 
   get env(): Record<string, string> {
@@ -39,6 +63,10 @@ export class BenchStack {
       TABLE_NAME: this.standIns.tableName,
       STREAM_NAME: this.standIns.streamName,
       LOG_LEVEL: 'warn',
+      ...userPoolEnv(this.userPool),
+      // The load comes from one address, far beyond any per-client limit; the limiter still runs.
+      RATE_LIMIT_PER_SECOND: '1000000000',
+      RATE_LIMIT_BURST: '1000000000',
     };
   }
 

@@ -2,12 +2,12 @@ import { type BenchStack, rssMb } from './bench-stack.js';
 import { alternate, runLoad } from './load-runner.js';
 import type { BenchSettings, Scenario } from './scenario.js';
 
-async function seedProducts(baseUrl: string, count: number): Promise<string[]> {
+async function seedProducts(baseUrl: string, count: number, authorization: string): Promise<string[]> {
   const ids: string[] = [];
   for (let index = 0; index < count; index += 1) {
     const response = await fetch(`${baseUrl}/api/products`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({
         name: `Bench product ${index}`,
         description: 'Seeded by the benchmark',
@@ -29,7 +29,7 @@ export const catalogRead: Scenario = {
   name: 'catalog.get',
   async run(stack: BenchStack, settings: BenchSettings) {
     const catalog = await stack.startProcess('catalog', 'services/catalog/src/main.ts', 'CATALOG_PORT', '/readyz');
-    const ids = await seedProducts(catalog.url, settings.products);
+    const ids = await seedProducts(catalog.url, settings.products, await stack.bearer('admin'));
     const baseline = await stack.startProcess(
       'catalog-baseline',
       'bench/src/baseline-server.ts',

@@ -100,9 +100,10 @@ export const inventoryHotSku: Scenario = {
       'INVENTORY_PORT',
       '/readyz',
     );
+    const authorization = await stack.bearer('staff');
     const restock = await fetch(`${inventory.url}/api/inventory/${productId}/adjustments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({ quantity: initialStock, reason: 'restock' }),
     });
     if (restock.status !== 201) throw new Error(`restock failed with ${restock.status}`);
@@ -115,6 +116,7 @@ export const inventoryHotSku: Scenario = {
         paths: [`/api/inventory/${productId}/adjustments`],
         method: 'POST',
         body: { quantity: -1, reason: 'sale' },
+        headers: { authorization },
         durationSeconds,
         connections: settings.connections,
       });

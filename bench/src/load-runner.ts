@@ -16,6 +16,7 @@ export interface LoadOptions {
   connections: number;
   method?: 'GET' | 'POST';
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -31,9 +32,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requests: [
       {
         method: options.method ?? 'GET',
-        ...(options.body === undefined
-          ? {}
-          : { body: JSON.stringify(options.body), headers: { 'content-type': 'application/json' } }),
+        headers: {
+          ...options.headers,
+          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
         setupRequest: (request) => {
           const path = options.paths[next % options.paths.length] ?? '/';
           next += 1;

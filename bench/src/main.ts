@@ -23,7 +23,7 @@ async function main() {
   const rows: Record<string, Record<string, number | string>> = {};
   let allMet = true;
   for (const scenario of scenarios.filter((candidate) => !only || candidate.name === only)) {
-    const stack = await BenchStack.start({ moto: scenario.needsMoto ?? false });
+    const stack = await BenchStack.start();
     try {
       const outcome = await scenario.run(stack, settings);
       const { service, baseline } = outcome.measured;

@@ -24,7 +24,5 @@ export interface ScenarioOutcome {
 /** One benchmark: the service and its baseline, measured in the same run on the same stack. */
 export interface Scenario {
   name: string;
-  /** Stand-ins beyond DynamoDB and Kinesis the scenario needs. */
-  needsMoto?: boolean;
   run(stack: BenchStack, settings: BenchSettings): Promise<ScenarioOutcome>;
 }

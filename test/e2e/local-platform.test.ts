@@ -16,12 +16,26 @@ test('when the platform starts, serves through the gateway, stops and starts aga
     );
     t.is((await fetch(`${first.gateway}/healthz`)).status, 200);
     t.is((await fetch(`${first.gateway}/readyz`)).status, 200);
-
-    const created = await fetch(`${first.gateway}/api/products`, {
+    t.true(
+      first.output.some((line) => /admin\s+Admin-pass-1\s+catalog-admin, inventory-staff/.test(line)),
+      'the local users are printed',
+    );
+    const admin = await first.writeHeaders('admin');
+    const lantern = JSON.stringify({ name: 'Lantern', description: 'Bright', price: 24.5, category: 'camping' });
+    const anonymous = await fetch(`${first.gateway}/api/products`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Lantern', description: 'Bright', price: 24.5, category: 'camping' }),
+      body: lantern,
     });
+    t.is(anonymous.status, 401, 'writes need a token');
+    const shopper = await fetch(`${first.gateway}/api/products`, {
+      method: 'POST',
+      headers: await first.writeHeaders('shopper'),
+      body: lantern,
+    });
+    t.is(shopper.status, 403, "a shopper's token is not an admin's");
+
+    const created = await fetch(`${first.gateway}/api/products`, { method: 'POST', headers: admin, body: lantern });
     t.is(created.status, 201);
     const location = created.headers.get('location') ?? '';
     t.regex(location, /^\/api\/products\/[0-9A-Z]{26}$/);
@@ -31,28 +45,28 @@ test('when the platform starts, serves through the gateway, stops and starts aga
     t.like(await stock.json(), { productId, onHand: 0, available: 0 });
     const restock = await fetch(`${first.gateway}/api/inventory/${productId}/adjustments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: admin,
       body: JSON.stringify({ quantity: 4, reason: 'restock' }),
     });
     t.is(restock.status, 201);
 
     const doomed = await fetch(`${first.gateway}/api/products`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: admin,
       body: JSON.stringify({ name: 'Discontinued', description: 'Going away', price: 1 }),
     });
     const doomedId = ((await doomed.json()) as { id: string }).id;
     const stocked = await fetch(`${first.gateway}/api/inventory/${doomedId}/adjustments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: admin,
       body: JSON.stringify({ quantity: 2, reason: 'restock' }),
     });
     t.is(stocked.status, 201);
-    t.is((await fetch(`${first.gateway}/api/products/${doomedId}`, { method: 'DELETE' })).status, 204);
+    t.is((await fetch(`${first.gateway}/api/products/${doomedId}`, { method: 'DELETE', headers: admin })).status, 204);
     t.is((await fetch(`${first.gateway}/api/inventory/${doomedId}`)).status, 404, 'deleting in catalog ends its stock');
     const afterDelete = await fetch(`${first.gateway}/api/inventory/${doomedId}/adjustments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: admin,
       body: JSON.stringify({ quantity: 1, reason: 'restock' }),
     });
     t.is(afterDelete.status, 404);

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { findFreePorts } from '@shop/local-stack';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -22,6 +23,16 @@ export type Ports = Record<(typeof portVariables)[number], number>;
 export async function freePorts(): Promise<Ports> {
   const ports = await findFreePorts(portVariables.length);
   return Object.fromEntries(portVariables.map((name, index) => [name, ports[index]])) as Ports;
+}
+
+const run = promisify(execFile);
+
+/** A bearer access token for a local user, from `npm run token -- <username>` as the README shows (its last line). */
+export async function tokenFor(username: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout } = await run('npm', ['run', 'token', '--', username], { cwd: root, env });
+  const token = stdout.trim().split('\n').at(-1) ?? '';
+  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw new Error(`npm run token printed no token:\n${stdout}`);
+  return token;
 }
 
 /** `npm start` as a newcomer runs it (the same entry point), on the given ports and data dir. */
@@ -51,6 +62,10 @@ export async function startPlatform(ports: Ports, dataDir: string, extraEnv: Rec
     child,
     output,
     gateway: `http://127.0.0.1:${ports.GATEWAY_PORT}`,
+    /** Headers of a JSON write as `username` (a local user), with a token from `npm run token`. */
+    async writeHeaders(username: string): Promise<Record<string, string>> {
+      return { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(username, env)}` };
+    },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null) return child.exitCode;
       child.kill(signal);
