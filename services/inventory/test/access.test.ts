@@ -135,3 +135,19 @@ for (const call of staffCalls) {
     t.is(response.status, call.succeeds);
   });
 }
+
+test('when two staff members send the same Idempotency-Key, then each gets their own adjustment', async (t) => {
+  const { inventory } = t.context;
+  const { base } = await stockedProduct(inventory);
+  const key = `shared-${Date.now()}`;
+  const sale = { quantity: -1, reason: 'sale' };
+  const byStaff = await inventory.requestAs('staff', 'POST', `${base}/adjustments`, sale, { 'idempotency-key': key });
+  const byAdmin = await inventory.requestAs('admin', 'POST', `${base}/adjustments`, sale, { 'idempotency-key': key });
+  t.is(byStaff.status, 201);
+  t.is(byAdmin.status, 201);
+  t.is(byAdmin.headers.get('idempotent-replayed'), null);
+  t.not(byAdmin.body.adjustment.id, byStaff.body.adjustment.id);
+  const retried = await inventory.requestAs('staff', 'POST', `${base}/adjustments`, sale, { 'idempotency-key': key });
+  t.is(retried.headers.get('idempotent-replayed'), 'true');
+  t.like((await inventory.request('GET', base)).body, { onHand: 8 });
+});

@@ -45,6 +45,8 @@ function replay(ctx: AppContext, response: StoredResponse): void {
  * a retry with the same key and body gets that answer again, even while the first is still
  * running (it waits for it); the same key with a different body is a 422. The record holds an id
  * reserved for the resource being created, so a retry after a crash creates the same resource.
+ * Keys belong to the caller: behind `requireGroup`, two users' equal keys are different keys, and
+ * no one is replayed another user's answer.
  */
 export function idempotency(options: IdempotencyOptions): AppMiddleware {
   const lockMs = options.lockMs ?? 30_000;
@@ -57,7 +59,8 @@ export function idempotency(options: IdempotencyOptions): AppMiddleware {
         { field: 'Idempotency-Key', message: 'Idempotency-Key must be 1-255 visible ASCII characters' },
       ]);
     }
-    const scopedKey = `${options.scope}#${header}`;
+    const owner = ctx.state.principal?.subject;
+    const scopedKey = owner ? `${options.scope}#${owner}#${header}` : `${options.scope}#${header}`;
     const fingerprint = fingerprintOf(ctx);
     const deadline = Date.now() + waitMs;
     for (;;) {
