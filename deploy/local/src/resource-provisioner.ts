@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -51,6 +52,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     () => client.send(new CreateTableCommand(tableDefinition(tableName))),
   );
   await waitUntilTableExists({ client, ...waiterTimings }, { TableName: tableName });
+  if (!created) await addMissingIndexes(client, tableName);
   let ttl: TableProvisioning['ttl'] = 'enabled';
   try {
     await client.send(
@@ -67,6 +69,45 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     }
   }
   return { created, ttl };
+}
+
+// A table made by an older version may lack indexes added since. DynamoDB adds them online;
+// dynalite cannot, and then the message says how to start afresh.
+async function addMissingIndexes(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const wanted = tableDefinition(tableName);
+  const missing = (wanted.GlobalSecondaryIndexes ?? []).filter((index) => !present.has(index.IndexName));
+  for (const index of missing) {
+    const attributes = new Set(index.KeySchema?.map((key) => key.AttributeName));
+    try {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: wanted.AttributeDefinitions?.filter((definition) =>
+            attributes.has(definition.AttributeName),
+          ),
+          GlobalSecondaryIndexUpdates: [{ Create: index }],
+        }),
+      );
+    } catch (error) {
+      throw new Error(
+        `table ${tableName} lacks the index ${index.IndexName} and it could not be added ` +
+          `(${(error as Error).message}); it was made by an older version: remove its data directory to start afresh`,
+        { cause: error },
+      );
+    }
+  }
+  const { Table: updated } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const stillMissing = missing.filter(
+    (index) => !(updated?.GlobalSecondaryIndexes ?? []).some((present) => present.IndexName === index.IndexName),
+  );
+  if (stillMissing.length > 0) {
+    throw new Error(
+      `table ${tableName} lacks the indexes ${stillMissing.map((index) => index.IndexName).join(', ')}, which this ` +
+        'stand-in cannot add to an existing table; it was made by an older version: remove its data directory to start afresh',
+    );
+  }
 }
 
 /** Creates the event stream unless it exists and waits until it is ACTIVE. */

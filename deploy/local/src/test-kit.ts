@@ -9,6 +9,8 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import {
+  type AppState,
+  backgroundTasksOf,
   type CloudEvent,
   createCognitoVerifier,
   createDocumentClient,
@@ -19,6 +21,7 @@ import {
   KinesisEventPublisher,
   type ServiceAppDeps,
 } from '@shop/platform';
+import type Koa from 'koa';
 import { ensureUserPool, localUsers, signIn } from './local-user-pool.js';
 import { startStandIns } from './stand-in-launcher.js';
 
@@ -103,7 +106,7 @@ export interface TestTokens {
  */
 export async function serveOnStandIns(
   name: string,
-  createApp: (deps: ServiceAppDeps) => { callback(): RequestListener },
+  createApp: (deps: ServiceAppDeps) => Koa<AppState>,
   overrides: Partial<ServiceAppDeps> = {},
 ) {
   const standIns = await startStandIns({ moto: true });
@@ -133,9 +136,12 @@ export async function serveOnStandIns(
     logger,
     auth: createCognitoVerifier({ userPoolId: pool.userPoolId, clientId: pool.clientId, jwksUri: pool.jwksUri }),
     rateLimit: { perSecond: 10_000, burst: 10_000 },
+    outboxRelay: { intervalMs: 500, minAgeMs: 2_000 },
     ...overrides,
   });
   const { server, baseUrl } = await serve(app.callback());
+  const background = backgroundTasksOf(app);
+  for (const task of background) task.start();
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   return {
     baseUrl,
@@ -162,6 +168,7 @@ export async function serveOnStandIns(
     events: () => readStreamEvents(kinesis, standIns.streamName),
     async stop() {
       server.close();
+      await Promise.all(background.map((task) => task.stop()));
       dynamoDb.destroy();
       kinesis.destroy();
       await standIns.stop();

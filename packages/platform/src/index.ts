@@ -33,10 +33,15 @@ export type { CloudEvent, EventPublisher, NewEvent } from './events/cloud-event.
 export { createEvent, decodeRecord } from './events/cloud-event.js';
 export { knownEventTypes, productEventTypes, stockEventTypes } from './events/event-types.js';
 export type { KinesisPublisherOptions } from './events/kinesis-publisher.js';
-export { backoffDelay, KinesisEventPublisher, PublishError } from './events/kinesis-publisher.js';
+export {
+  backoffDelay,
+  KinesisEventPublisher,
+  PublishError,
+  PublisherSaturatedError,
+} from './events/kinesis-publisher.js';
 export type { AppContext, AppMiddleware, AppRouterContext, AppState } from './http/app-context.js';
-export type { HttpAppOptions, ServiceAppDeps } from './http/create-http-app.js';
-export { createHttpApp, createServiceApp } from './http/create-http-app.js';
+export type { BackgroundTask, HttpAppOptions, ServiceAppDeps } from './http/create-http-app.js';
+export { backgroundTasksOf, createHttpApp, createServiceApp } from './http/create-http-app.js';
 export { assertIfMatch, formatEtag, parseIfMatch, requireIfMatch } from './http/etag.js';
 export type { HealthOptions, ReadinessCheck } from './http/health.routes.js';
 export type { Page } from './http/pagination.js';
@@ -54,5 +59,14 @@ export type { IdempotencyRecord, StoredResponse } from './idempotency/idempotenc
 export { IdempotencyRepository } from './idempotency/idempotency.repository.js';
 export type { Logger } from './logging/logger.js';
 export { createLogger } from './logging/logger.js';
+export type { ArchiveQuery } from './outbox/event-archive.js';
+export { archiveAttributes, readArchivedEvents } from './outbox/event-archive.js';
+export { KeyedRounds } from './outbox/keyed-rounds.js';
+export type { RemoveEntriesOptions } from './outbox/outbox-entries.js';
+export { appendToOutbox, removeOutboxEntries } from './outbox/outbox-entries.js';
+export type { OutboxOwner } from './outbox/outbox-keys.js';
+export { archiveKey, outboxKey, shardOf } from './outbox/outbox-keys.js';
+export type { OutboxRelayOptions } from './outbox/outbox-relay.js';
+export { OutboxRelay } from './outbox/outbox-relay.js';
 export type { Route } from './routing/route-table.js';
 export { matchRoute, routeTable } from './routing/route-table.js';

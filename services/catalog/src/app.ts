@@ -1,4 +1,5 @@
-import { createServiceApp, IdempotencyRepository, type ServiceAppDeps } from '@shop/platform';
+import { createServiceApp, IdempotencyRepository, OutboxRelay, type ServiceAppDeps } from '@shop/platform';
+import { ProductOutboxFlusher } from './products/product-outbox-flusher.js';
 import { ProductsRepository } from './products/products.repository.js';
 import { productsRoutes } from './products/products.routes.js';
 import { ProductsService } from './products/products.service.js';
@@ -8,10 +9,19 @@ export type CatalogDeps = ServiceAppDeps;
 /** Builds the catalog Koa app from its dependencies; `app.callback()` serves it without `listen`. */
 export function createApp(deps: CatalogDeps) {
   const repository = new ProductsRepository({ documentClient: deps.documentClient, tableName: deps.tableName });
-  const products = new ProductsService({ repository, publisher: deps.publisher, logger: deps.logger });
+  const flusher = new ProductOutboxFlusher({ repository, publisher: deps.publisher });
+  const products = new ProductsService({ repository, flusher, logger: deps.logger });
+  const relay = new OutboxRelay({
+    documentClient: deps.documentClient,
+    tableName: deps.tableName,
+    owner: 'catalog',
+    flush: (productId) => flusher.flush(productId),
+    logger: deps.logger,
+    ...deps.outboxRelay,
+  });
   const idempotencyRepository = new IdempotencyRepository({
     documentClient: deps.documentClient,
     tableName: deps.tableName,
   });
-  return createServiceApp(deps, [productsRoutes({ products, idempotencyRepository, auth: deps.auth })]);
+  return createServiceApp(deps, [productsRoutes({ products, idempotencyRepository, auth: deps.auth })], [relay]);
 }

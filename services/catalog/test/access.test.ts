@@ -30,7 +30,13 @@ const writes: Write[] = [
 async function createProduct(catalog: Catalog): Promise<string> {
   const created = await catalog.requestAs('admin', 'POST', '/api/products', productBody());
   if (created.status !== 201) throw new Error(`could not create a product: ${created.status}`);
-  return created.body.id;
+  const id = created.body.id as string;
+  // Events follow the answer; the comparisons below start once this one is on the stream.
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if ((await catalog.events()).some((event) => event.subject === id)) return id;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the created event of ${id} did not arrive`);
 }
 
 /** Everything a refused write could have changed: the product, the product count and the stream (tests here run one at a time). */

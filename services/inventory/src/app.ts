@@ -1,4 +1,4 @@
-import { createServiceApp, IdempotencyRepository, type ServiceAppDeps } from '@shop/platform';
+import { createServiceApp, IdempotencyRepository, OutboxRelay, type ServiceAppDeps } from '@shop/platform';
 import { ProductReader } from './stock/product-reader.js';
 import { StockRepository } from './stock/stock.repository.js';
 import { stockRoutes } from './stock/stock.routes.js';
@@ -31,5 +31,13 @@ export function createApp(deps: InventoryDeps) {
     documentClient: deps.documentClient,
     tableName: deps.tableName,
   });
-  return createServiceApp(deps, [stockRoutes({ stock, idempotencyRepository, auth: deps.auth })]);
+  const relay = new OutboxRelay({
+    documentClient: deps.documentClient,
+    tableName: deps.tableName,
+    owner: 'inventory',
+    flush: (productId) => flusher.flush(productId),
+    logger: deps.logger,
+    ...deps.outboxRelay,
+  });
+  return createServiceApp(deps, [stockRoutes({ stock, idempotencyRepository, auth: deps.auth })], [relay]);
 }

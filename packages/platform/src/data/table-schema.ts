@@ -30,6 +30,10 @@ export const tableIndexes = {
   stock: { name: 'stock-index', partitionKey: 'stockKey', sortKey: 'id', projects: [] },
   /** Sparse: only stock levels at or below their threshold carry `lowStockKey`. */
   lowStock: { name: 'low-stock-index', partitionKey: 'lowStockKey', sortKey: 'id', projects: [] },
+  /** Sparse: items with unpublished events, by owner and shard, oldest first (the relay's work list). */
+  outbox: { name: 'outbox-index', partitionKey: 'outboxKey', sortKey: 'outboxSince', projects: [] },
+  /** Pages of published events by day and shard, in time order (what a replay reads). */
+  archive: { name: 'event-archive-index', partitionKey: 'archiveKey', sortKey: 'archiveAt', projects: [] },
 } as const satisfies Record<string, IndexDefinition>;
 
 /** Partition values of the listing indexes. */
@@ -42,6 +46,11 @@ export const historyPageSortKeyPrefix = 'HIST#';
 export const itemKeys = {
   product: (productId: string) => ({ pk: `PRODUCT#${productId}`, sk: 'PRODUCT' }),
   stock: (productId: string) => ({ pk: `PRODUCT#${productId}`, sk: 'STOCK' }),
+  /** One page of a product's published catalog events, keyed by the first product version it holds. */
+  productEventsPage: (productId: string, firstVersion: number) => ({
+    pk: `PRODUCT#${productId}`,
+    sk: `EVENTS#${String(firstVersion).padStart(15, '0')}`,
+  }),
   /** One page of a product's adjustment history, keyed by the first version it holds. */
   historyPage: (productId: string, firstVersion: number) => ({
     pk: `PRODUCT#${productId}`,

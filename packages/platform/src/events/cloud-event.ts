@@ -48,6 +48,8 @@ export function createEvent<T>(event: NewEvent<T>): CloudEvent<T> {
 /** Anything that can put events on the stream. */
 export interface EventPublisher {
   publish(events: CloudEvent[]): Promise<void>;
+  /** True while the publisher refuses new events (its queue is full); writes should answer 503 then. */
+  readonly saturated?: boolean;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { ServiceUnavailableError } from '../errors/app-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { CloudEvent, EventPublisher } from './cloud-event.js';
 
@@ -11,6 +12,13 @@ export class PublishError extends Error {
   ) {
     super(message, options);
     this.name = 'PublishError';
+  }
+}
+
+/** Raised at once when the queue of unpublished events is full (the stream has been unreachable for long). */
+export class PublisherSaturatedError extends ServiceUnavailableError {
+  constructor() {
+    super('Too many changes are waiting for the event stream; retry shortly', 5);
   }
 }
 
@@ -29,6 +37,11 @@ export interface KinesisPublisherOptions {
    * record. Consumers read a record as one event (an object) or a batch (an array).
    */
   maxEventsPerRecord?: number;
+  /**
+   * Most events waiting in memory. Beyond it `publish` refuses at once and `saturated` is true, so
+   * writes can answer 503 instead of queueing without bound while the stream is unreachable.
+   */
+  maxQueuedEvents?: number;
 }
 
 interface Pending {
@@ -114,8 +127,11 @@ export class KinesisEventPublisher implements EventPublisher {
   private readonly maxDelayMs: number;
   private readonly maxConcurrentBatches: number;
   private readonly maxEventsPerRecord: number;
+  private readonly maxQueuedEvents: number;
+  private inFlightEvents = 0;
 
   constructor(private readonly options: KinesisPublisherOptions) {
+    this.maxQueuedEvents = options.maxQueuedEvents ?? 10_000;
     this.maxEventsPerRecord = options.maxEventsPerRecord ?? 100;
     this.maxAttempts = options.maxAttempts ?? 8;
     this.baseDelayMs = options.baseDelayMs ?? 50;
@@ -125,10 +141,16 @@ export class KinesisEventPublisher implements EventPublisher {
 
   /** Number of events accepted but not yet on the stream. */
   get pendingCount(): number {
-    return this.queue.length;
+    return this.queue.length + this.inFlightEvents;
+  }
+
+  /** True while the queue is full: new events are refused until the stream takes some. */
+  get saturated(): boolean {
+    return this.pendingCount >= this.maxQueuedEvents;
   }
 
   publish(events: CloudEvent[]): Promise<void> {
+    if (this.pendingCount + events.length > this.maxQueuedEvents) return Promise.reject(new PublisherSaturatedError());
     return Promise.all(events.map((event) => this.enqueue(event))).then(() => undefined);
   }
 
@@ -172,8 +194,10 @@ export class KinesisEventPublisher implements EventPublisher {
       const batch = this.takeBatch();
       if (batch.length === 0) break;
       this.batchesInFlight += 1;
+      this.inFlightEvents += batch.length;
       void this.send(batch).finally(() => {
         this.batchesInFlight -= 1;
+        this.inFlightEvents -= batch.length;
         this.drain();
       });
     }
@@ -185,28 +209,41 @@ export class KinesisEventPublisher implements EventPublisher {
     if (Number.isFinite(next)) this.schedule(Math.max(1, next - Date.now()));
   }
 
-  // Takes ready records in queue order within the call limits. A key already in flight in another
-  // call, or whose oldest record waits for a retry, is skipped entirely, so the records of one key
-  // are always sent in queue order, several per call when they are ready together.
+  // Takes ready events in queue order within the call limits. A key already in flight in another
+  // call, or whose oldest event waits for a retry, is skipped entirely, and a key gets at most one
+  // record per call: Kinesis may reject one record of a call and accept the next, and with one
+  // record per key that can never put a key's later events on the stream before its earlier ones.
   private takeBatch(): Pending[] {
     const now = Date.now();
     const batch: Pending[] = [];
     const blockedKeys = new Set<string>();
-    const keysTaken = new Set<string>();
+    const taken = new Map<string, { events: number; bytes: number }>();
     let bytes = 0;
-    for (let index = 0; index < this.queue.length && batch.length < maxRecordsPerCall; ) {
+    let records = 0;
+    for (let index = 0; index < this.queue.length; ) {
       const item = this.queue[index] as Pending;
       const key = item.event.partitionkey;
       const size = item.data.byteLength + Buffer.byteLength(key);
-      const blocked = blockedKeys.has(key) || (this.keysInFlight.has(key) && !keysTaken.has(key));
-      if (blocked || item.notBefore > now || bytes + size > maxBytesPerCall) {
+      const record = taken.get(key);
+      const recordFull =
+        record !== undefined &&
+        (record.events >= this.maxEventsPerRecord || record.bytes + item.data.byteLength + 1 > maxBatchedRecordBytes);
+      const blocked = blockedKeys.has(key) || recordFull || (this.keysInFlight.has(key) && record === undefined);
+      const callFull = bytes + size > maxBytesPerCall || (record === undefined && records >= maxRecordsPerCall);
+      if (blocked || item.notBefore > now || callFull) {
         blockedKeys.add(key);
         index += 1;
         continue;
       }
       this.queue.splice(index, 1);
       this.keysInFlight.add(key);
-      keysTaken.add(key);
+      if (record) {
+        record.events += 1;
+        record.bytes += item.data.byteLength + 1;
+      } else {
+        taken.set(key, { events: 1, bytes: 2 + item.data.byteLength });
+        records += 1;
+      }
       bytes += size;
       batch.push(item);
     }

@@ -5,6 +5,7 @@ import Koa from 'koa';
 import helmet from 'koa-helmet';
 import type { AccessTokenVerifier } from '../auth/access-token-verifier.js';
 import type { EventPublisher } from '../events/cloud-event.js';
+import { PublisherSaturatedError } from '../events/kinesis-publisher.js';
 import type { Logger } from '../logging/logger.js';
 import type { AppState } from './app-context.js';
 import { type HealthOptions, healthRoutes, type ReadinessCheck } from './health.routes.js';
@@ -78,10 +79,32 @@ export interface ServiceAppDeps {
   corsOrigins?: readonly string[];
   rateLimit?: RateLimitOptions;
   proxyHops?: number;
+  /** How the outbox relay sweeps; the defaults suit production. */
+  outboxRelay?: { intervalMs?: number; minAgeMs?: number };
 }
 
-/** A service's app: the kit from `createHttpApp` with the service's routers mounted. */
-export function createServiceApp(deps: ServiceAppDeps, routers: Array<Router<AppState>>): Koa<AppState> {
+/** Work a service runs beside its requests (e.g. the outbox relay); started after listen, stopped on drain. */
+export interface BackgroundTask {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const backgroundTasks = new WeakMap<Koa<AppState>, BackgroundTask[]>();
+
+/** The background tasks a service app was built with. */
+export function backgroundTasksOf(app: Koa<AppState>): BackgroundTask[] {
+  return backgroundTasks.get(app) ?? [];
+}
+
+/**
+ * A service's app: the kit from `createHttpApp` with the service's routers mounted, and the
+ * background tasks whoever serves it starts and stops (`startService`, the test kit).
+ */
+export function createServiceApp(
+  deps: ServiceAppDeps,
+  routers: Array<Router<AppState>>,
+  background: BackgroundTask[] = [],
+): Koa<AppState> {
   const app = createHttpApp({
     logger: deps.logger,
     health: { checks: deps.readiness ?? {}, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) },
@@ -90,9 +113,17 @@ export function createServiceApp(deps: ServiceAppDeps, routers: Array<Router<App
     ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}),
     ...(deps.proxyHops ? { proxyHops: deps.proxyHops } : {}),
   });
+  // Backpressure: while events cannot leave, refuse new changes rather than pile them up.
+  app.use(async (ctx, next) => {
+    if (deps.publisher.saturated && !['GET', 'HEAD', 'OPTIONS'].includes(ctx.method)) {
+      throw new PublisherSaturatedError();
+    }
+    await next();
+  });
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
+  backgroundTasks.set(app, background);
   return app;
 }

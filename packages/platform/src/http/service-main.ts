@@ -11,7 +11,7 @@ import { ConfigError } from '../errors/app-error.js';
 import { KinesisEventPublisher } from '../events/kinesis-publisher.js';
 import { createLogger } from '../logging/logger.js';
 import type { AppState } from './app-context.js';
-import type { ServiceAppDeps } from './create-http-app.js';
+import { backgroundTasksOf, type ServiceAppDeps } from './create-http-app.js';
 
 /** The configuration of an HTTP service: the shared keys plus where and how it listens. */
 export function serviceConfig(portEnv: string, defaultPort: number) {
@@ -78,6 +78,18 @@ export function serviceConfig(portEnv: string, defaultPort: number) {
       schema: Joi.number().integer().min(1_000),
       default: 30_000,
     },
+    outboxRelayIntervalMs: {
+      env: 'OUTBOX_RELAY_INTERVAL_MS',
+      doc: 'How often the outbox relay looks for events left unpublished',
+      schema: Joi.number().integer().min(100),
+      default: 2_000,
+    },
+    outboxRelayMinAgeMs: {
+      env: 'OUTBOX_RELAY_MIN_AGE_MS',
+      doc: 'How long events wait in an outbox before the relay publishes them instead of their writer',
+      schema: Joi.number().integer().min(0),
+      default: 5_000,
+    },
     shutdownTimeoutMs: {
       env: 'SHUTDOWN_TIMEOUT_MS',
       doc: 'How long in-flight requests may take to finish on SIGTERM',
@@ -138,6 +150,7 @@ export function startService(options: StartServiceOptions): void {
         ? { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }
         : undefined,
     proxyHops: config.trustedProxyHops,
+    outboxRelay: { intervalMs: config.outboxRelayIntervalMs, minAgeMs: config.outboxRelayMinAgeMs },
     isDraining: () => draining,
     readiness: {
       dynamodb: () => dynamoDb.send(new DescribeTableCommand({ TableName: config.tableName })),
@@ -162,6 +175,7 @@ export function startService(options: StartServiceOptions): void {
   });
   server.listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host}:${config.port}` }, `${options.name} listening`);
+    for (const task of backgroundTasksOf(app)) task.start();
   });
 
   const shutdown = (signal: string) => {
@@ -174,7 +188,8 @@ export function startService(options: StartServiceOptions): void {
       process.exit(0);
     }, config.shutdownTimeoutMs);
     deadline.unref();
-    server.close(() => {
+    server.close(async () => {
+      await Promise.all(backgroundTasksOf(app).map((task) => task.stop()));
       logger.info('stopped');
       process.exit(0);
     });

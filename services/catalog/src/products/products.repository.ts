@@ -6,6 +6,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  appendToOutbox,
+  archiveAttributes,
+  archiveKey,
+  type CloudEvent,
   ConflictError,
   entityTypes,
   isConditionalCheckFailed,
@@ -14,6 +18,7 @@ import {
   productFromItem,
   productToItem,
   queryIndexPage,
+  removeOutboxEntries,
   tableIndexes,
   tableKeys,
 } from '@shop/platform';
@@ -43,12 +48,37 @@ export interface ProductListQuery {
 const productKey = itemKeys.product;
 const skuKey = itemKeys.sku;
 
+/** A product item's unpublished events, as stored (JSON strings, oldest first). */
+export interface PendingEvents {
+  outbox: string[];
+  /** The product was deleted: the item is a tombstone kept until its last events are out. */
+  deleted: boolean;
+}
+
+// The SET clauses that write every attribute of `item` (an update keeps the item's outbox).
+function setAttributes(item: Record<string, unknown>, skip: readonly string[]) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const set: string[] = [];
+  Object.entries(item).forEach(([name, value], index) => {
+    if (skip.includes(name) || value === undefined) return;
+    names[`#a${index}`] = name;
+    values[`:a${index}`] = value;
+    set.push(`#a${index} = :a${index}`);
+  });
+  return { set, names, values };
+}
+
 /**
  * Products (`PRODUCT#<id>` / `PRODUCT`) and the sku claims that keep skus unique
  * (`SKU#<sku>` / `SKU`, naming the owning product). Without transactions, a sku is claimed
  * before the product is written and released after; a claim whose product does not exist or no
  * longer carries that sku is stale (left by a crash between the two writes) and is repaired by
  * the next claim for it.
+ *
+ * Every write also appends its event to the item's `outbox` in the same conditional write; the
+ * flusher publishes and removes them. A delete leaves a tombstone (out of every listing, answering
+ * 404) until its last event is out.
  */
 export class ProductsRepository {
   private readonly claimGraceMs: number;
@@ -69,7 +99,21 @@ export class ProductsRepository {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.table, Key: productKey(id), ConsistentRead: true }),
     );
-    return Item ? productFromItem(Item) : undefined;
+    return Item && Item.deletedAt === undefined ? productFromItem(Item) : undefined;
+  }
+
+  /** The product item's unpublished events, or undefined when there is no item. */
+  async pendingEvents(id: string): Promise<PendingEvents | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: productKey(id),
+        ConsistentRead: true,
+        ProjectionExpression: 'outbox, deletedAt',
+      }),
+    );
+    if (!Item) return undefined;
+    return { outbox: (Item.outbox as string[] | undefined) ?? [], deleted: Item.deletedAt !== undefined };
   }
 
   /** Lists products in id (creation) order, optionally of one category, after `afterId`. */
@@ -98,13 +142,20 @@ export class ProductsRepository {
    * Writes a new product. When a product with this id already exists (a retried create that had
    * reserved the id), the stored product is returned with `created: false`.
    */
-  async create(product: Product): Promise<{ product: Product; created: boolean }> {
+  async create(product: Product, event: CloudEvent): Promise<{ product: Product; created: boolean }> {
     await this.claimSku(product.sku, product.id);
+    const now = new Date();
+    const outbox = appendToOutbox('catalog', product.id, [JSON.stringify(event)], now);
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: productToItem(product),
+          Item: {
+            ...productToItem(product),
+            outbox: outbox.values[':outboxEntries'],
+            [tableIndexes.outbox.partitionKey]: outbox.values[':outboxKey'],
+            [tableIndexes.outbox.sortKey]: outbox.values[':outboxNow'],
+          },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': tableKeys.partitionKey },
         }),
@@ -113,23 +164,26 @@ export class ProductsRepository {
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const existing = await this.get(product.id);
-      if (!existing) throw error;
+      if (!existing) throw new ConflictError('A product with this id existed and was deleted');
       return { product: existing, created: false };
     }
   }
 
   /** Replaces `previous` with `next` if the stored product is still at `previous.version`. */
-  async update(next: Product, previous: Product): Promise<void> {
+  async update(next: Product, previous: Product, event: CloudEvent): Promise<void> {
     const skuChanged = next.sku !== previous.sku;
     if (skuChanged) await this.claimSku(next.sku, next.id);
+    const fields = setAttributes(productToItem(next), [tableKeys.partitionKey, tableKeys.sortKey]);
+    const outbox = appendToOutbox('catalog', next.id, [JSON.stringify(event)], new Date());
     try {
       await this.db.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Item: productToItem(next),
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': previous.version },
+          Key: productKey(next.id),
+          UpdateExpression: `SET ${[...fields.set, ...outbox.set].join(', ')}${next.supplier ? '' : ' REMOVE supplier'}`,
+          ConditionExpression: '#version = :expected AND attribute_not_exists(deletedAt)',
+          ExpressionAttributeNames: { ...fields.names, ...outbox.names, '#version': 'version' },
+          ExpressionAttributeValues: { ...fields.values, ...outbox.values, ':expected': previous.version },
         }),
       );
     } catch (error) {
@@ -140,16 +194,31 @@ export class ProductsRepository {
     if (skuChanged) await this.releaseSku(previous.sku, next.id);
   }
 
-  /** Deletes the product if it is still at `product.version`, then frees its sku. */
-  async delete(product: Product): Promise<void> {
+  /**
+   * Deletes the product if it is still at `product.version`: the item becomes a tombstone that
+   * leaves the listings and carries the deleted event, then the sku is freed.
+   */
+  async delete(product: Product, deleted: Product, event: CloudEvent): Promise<void> {
+    const outbox = appendToOutbox('catalog', product.id, [JSON.stringify(event)], new Date());
     try {
       await this.db.send(
-        new DeleteCommand({
+        new UpdateCommand({
           TableName: this.table,
           Key: productKey(product.id),
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': product.version },
+          UpdateExpression: `SET ${[...outbox.set, 'deletedAt = :deletedAt', '#version = :version', 'updatedAt = :deletedAt'].join(', ')} REMOVE #entityKey, #categoryKey`,
+          ConditionExpression: '#version = :expected AND attribute_not_exists(deletedAt)',
+          ExpressionAttributeNames: {
+            ...outbox.names,
+            '#version': 'version',
+            '#entityKey': tableIndexes.entity.partitionKey,
+            '#categoryKey': tableIndexes.category.partitionKey,
+          },
+          ExpressionAttributeValues: {
+            ...outbox.values,
+            ':expected': product.version,
+            ':version': deleted.version,
+            ':deletedAt': deleted.updatedAt,
+          },
         }),
       );
     } catch (error) {
@@ -158,6 +227,62 @@ export class ProductsRepository {
     }
     await this.markStockDeleted(product.id);
     await this.releaseSku(product.sku, product.id);
+  }
+
+  /**
+   * Files published events in the product's event pages (the archive replays read). A round that
+   * starts at the same version as an earlier one holds the same first events, so a page is only
+   * replaced by a longer one.
+   */
+  async putEventsPage(productId: string, events: CloudEvent<{ product: { version: number } }>[]): Promise<void> {
+    const first = events[0];
+    if (!first) return;
+    await this.db
+      .send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...itemKeys.productEventsPage(productId, first.data.product.version),
+            ...archiveAttributes(events, (at) => archiveKey(at, productId)),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR size(events) < :count',
+          ExpressionAttributeValues: { ':count': events.length },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionalCheckFailed(error)) throw error;
+      });
+  }
+
+  /** Removes the first `count` published events from the outbox; false when another flusher did. */
+  completeEvents(productId: string, firstEntry: string, count: number, lengthWhenRead: number): Promise<boolean> {
+    return removeOutboxEntries({
+      documentClient: this.db,
+      tableName: this.table,
+      key: productKey(productId),
+      firstEntry,
+      count,
+      lengthWhenRead,
+    });
+  }
+
+  /** Removes a tombstone whose outbox holds exactly the `count` events just published. */
+  async purgeTombstone(productId: string, firstEntry: string | undefined, count: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: productKey(productId),
+          ConditionExpression: `attribute_exists(deletedAt) AND ${firstEntry === undefined ? '' : '#outbox[0] = :first AND '}size(#outbox) = :count`,
+          ExpressionAttributeNames: { '#outbox': 'outbox' },
+          ExpressionAttributeValues: { ...(firstEntry === undefined ? {} : { ':first': firstEntry }), ':count': count },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 
   // Inventory shares the table: marking the product's stock item (when it has one) makes every

@@ -1,6 +1,5 @@
 import {
   assertIfMatch,
-  type EventPublisher,
   fromMinorUnits,
   type Logger,
   NotFoundError,
@@ -10,12 +9,13 @@ import {
   ValidationError,
 } from '@shop/platform';
 import type { Product, ProductInput, ProductPatch } from './product.js';
-import { type ProductChange, productEvent } from './product-events.js';
+import { productEvent } from './product-events.js';
+import type { ProductOutboxFlusher } from './product-outbox-flusher.js';
 import { type ProductsRepository, StaleProductError } from './products.repository.js';
 
 export interface ProductsServiceDeps {
   repository: ProductsRepository;
-  publisher: EventPublisher;
+  flusher: ProductOutboxFlusher;
   logger: Logger;
   now?: () => Date;
 }
@@ -66,8 +66,8 @@ export class ProductsService {
       createdAt: timestamp,
       updatedAt: timestamp,
     };
-    const { product: stored, created } = await this.deps.repository.create(product);
-    if (created) await this.emit('created', stored);
+    const { product: stored, created } = await this.deps.repository.create(product, productEvent('created', product));
+    if (created) this.flushSoon(id);
     return stored;
   }
 
@@ -104,11 +104,12 @@ export class ProductsService {
   }
 
   async delete(id: string, ifMatch: IfMatch): Promise<void> {
-    const deleted = await this.writeCurrent(id, ifMatch, async (current) => {
-      await this.deps.repository.delete(current);
-      return { ...current, version: current.version + 1, updatedAt: this.now().toISOString() };
+    await this.writeCurrent(id, ifMatch, async (current) => {
+      const deleted = { ...current, version: current.version + 1, updatedAt: this.now().toISOString() };
+      await this.deps.repository.delete(current, deleted, productEvent('deleted', deleted));
+      return deleted;
     });
-    await this.emit('deleted', deleted);
+    this.flushSoon(id);
   }
 
   private async change(
@@ -126,10 +127,10 @@ export class ProductsService {
         updatedAt: this.now().toISOString(),
       };
       if (!fields.supplier) delete updated.supplier;
-      await this.deps.repository.update(updated, current);
+      await this.deps.repository.update(updated, current, productEvent('updated', updated));
       return updated;
     });
-    await this.emit('updated', next);
+    this.flushSoon(id);
     return next;
   }
 
@@ -148,12 +149,11 @@ export class ProductsService {
     }
   }
 
-  private async emit(change: ProductChange, product: Product): Promise<void> {
-    try {
-      await this.deps.publisher.publish([productEvent(change, product)]);
-    } catch (error) {
-      // The change is committed and stays so; see docs/architecture.md on event delivery.
-      this.deps.logger.error({ err: error, productId: product.id, change }, 'product event not published');
-    }
+  // The change and its event are committed together; publishing happens after the answer. If it
+  // fails, the event waits in the outbox for the relay (see docs/architecture.md).
+  private flushSoon(productId: string): void {
+    this.deps.flusher.flush(productId).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, productId }, 'product events not published yet; the relay will retry');
+    });
   }
 }

@@ -1,4 +1,4 @@
-import type { EventPublisher, Logger, Supplier } from '@shop/platform';
+import { type EventPublisher, KeyedRounds, type Logger, type Supplier } from '@shop/platform';
 import type { StockRepository } from './stock.repository.js';
 import { eventsForChange } from './stock-events.js';
 import { historyRecordOf, isLow, replayLedger } from './stock-ledger.js';
@@ -21,7 +21,7 @@ export interface StockOutboxFlusherOptions {
  * derived from the outbox and idempotent, so a crash at any point only repeats work.
  */
 export class StockOutboxFlusher {
-  private readonly rounds = new Map<string, { running: Promise<void>; next?: Promise<void> }>();
+  private readonly rounds = new KeyedRounds((productId) => this.run(productId));
   private readonly batchSize: number;
   private readonly known = new Map<string, StockItem>();
   private readonly handedOn = new Map<string, number>();
@@ -36,30 +36,7 @@ export class StockOutboxFlusher {
    */
   flush(productId: string, known?: StockItem): Promise<void> {
     if (known && known.version > (this.known.get(productId)?.version ?? -1)) this.known.set(productId, known);
-    const current = this.rounds.get(productId);
-    if (!current) {
-      const running = this.run(productId).finally(() => this.advance(productId));
-      this.rounds.set(productId, { running });
-      return running;
-    }
-    current.next ??= current.running.then(
-      () => this.run(productId),
-      () => this.run(productId),
-    );
-    return current.next;
-  }
-
-  private advance(productId: string): void {
-    const current = this.rounds.get(productId);
-    if (!current?.next) {
-      this.rounds.delete(productId);
-      return;
-    }
-    const running = current.next.finally(() => this.advance(productId));
-    // Whoever queued this round was handed `current.next` and handles its failure; this copy only
-    // sequences rounds and must not surface the same failure again as an unhandled rejection.
-    running.catch(() => {});
-    this.rounds.set(productId, { running });
+    return this.rounds.run(productId);
   }
 
   private async run(productId: string): Promise<void> {
@@ -79,13 +56,16 @@ export class StockOutboxFlusher {
       const lowCrossing = changes.some((change) => !isLow(change.before) && isLow(change.after));
       const supplier = lowCrossing ? await this.options.supplierOf(productId) : undefined;
       const history = changes.flatMap((change) => historyRecordOf(productId, change) ?? []);
-      await this.options.repository.putHistoryPage(productId, history);
-      await this.options.publisher.publish(changes.flatMap((change) => eventsForChange(productId, change, supplier)));
+      const events = changes.flatMap((change) => eventsForChange(productId, change, supplier));
       const first = batch[0];
-      if (!first) return;
+      const firstVersion = changes[0]?.after.version;
+      if (!first || firstVersion === undefined) return;
+      await this.options.repository.putHistoryPage(productId, firstVersion, history, events);
+      await this.options.publisher.publish(events);
       const low = isLow({ available: final.onHand - final.reserved, lowStockThreshold: final.lowStockThreshold });
       // A stale item (another flusher got there first) fails the condition; the next pass reads.
-      if (await this.options.repository.completeEntries(productId, first, batch.length, final, low)) {
+      const length = item.outbox.length;
+      if (await this.options.repository.completeEntries(productId, first, batch.length, length, final, low)) {
         this.handedOn.set(productId, final.version);
       }
     }

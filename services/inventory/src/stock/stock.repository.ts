@@ -6,6 +6,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  appendToOutbox,
+  archiveAttributes,
+  archiveKey,
+  type CloudEvent,
   entityTypes,
   historyPageSortKeyPrefix,
   isConditionalCheckFailed,
@@ -13,6 +17,7 @@ import {
   type ProductRecord,
   productFromItem,
   queryIndexPage,
+  removeOutboxEntries,
   tableIndexes,
 } from '@shop/platform';
 import {
@@ -157,16 +162,22 @@ export class StockRepository {
 
   /** Applies a change to an existing, live stock item; returns the item after it, or throws StockConditionError. */
   async apply(productId: string, change: StockChange, now: Date): Promise<StockItem> {
-    const names: Record<string, string> = { '#version': 'version', '#outbox': 'outbox' };
+    // Entries are stored as JSON strings: one string per change keeps every write of a busy stock
+    // item cheap, where nested maps cost the store per attribute on each rewrite.
+    const outbox = appendToOutbox(
+      'inventory',
+      productId,
+      change.entries.map((entry) => JSON.stringify(entry)),
+      now,
+    );
+    const names: Record<string, string> = { '#version': 'version', ...outbox.names };
     const values: Record<string, unknown> = {
-      // Entries are stored as JSON strings: one string per change keeps every write of a busy
-      // stock item cheap, where nested maps cost the store per attribute on each rewrite.
-      ':entries': change.entries.map((entry) => JSON.stringify(entry)),
+      ...outbox.values,
       ':versions': change.entries.length,
       ':now': now.toISOString(),
       ':outboxRoom': change.maxOutbox - change.entries.length,
     };
-    const set = ['#version = #version + :versions', '#outbox = list_append(#outbox, :entries)', 'updatedAt = :now'];
+    const set = ['#version = #version + :versions', ...outbox.set, 'updatedAt = :now'];
     // Only counters that move are in the expression: the shorter it is, the cheaper each write.
     const move = (attribute: 'onHand' | 'reserved' | 'available', delta: number) => {
       if (delta === 0) return;
@@ -245,32 +256,22 @@ export class StockRepository {
     productId: string,
     firstEntry: LedgerEntry,
     count: number,
+    lengthWhenRead: number,
     flushed: StockCounters,
     low: boolean,
   ): Promise<boolean> {
-    // Highest index first: DynamoDB removes the listed positions as a set, dynalite one after the
-    // other (shifting the list as it goes); in descending order both remove the same entries.
-    const removals = Array.from({ length: count }, (_, index) => `#outbox[${count - 1 - index}]`);
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: itemKeys.stock(productId),
-          UpdateExpression: `SET flushed = :flushed${low ? ', #lowStockKey = :low' : ''} REMOVE ${removals.join(', ')}${low ? '' : ', #lowStockKey'}`,
-          ConditionExpression: '#outbox[0] = :firstEntry',
-          ExpressionAttributeNames: { '#outbox': 'outbox', '#lowStockKey': tableIndexes.lowStock.partitionKey },
-          ExpressionAttributeValues: {
-            ':flushed': flushed,
-            ':firstEntry': JSON.stringify(firstEntry),
-            ...(low ? { ':low': 'LOW' } : {}),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    return removeOutboxEntries({
+      documentClient: this.db,
+      tableName: this.table,
+      key: itemKeys.stock(productId),
+      firstEntry: JSON.stringify(firstEntry),
+      count,
+      lengthWhenRead,
+      set: ['flushed = :flushed', ...(low ? ['#lowStockKey = :low'] : [])],
+      remove: low ? [] : ['#lowStockKey'],
+      names: { '#lowStockKey': tableIndexes.lowStock.partitionKey },
+      values: { ':flushed': flushed, ...(low ? { ':low': 'LOW' } : {}) },
+    });
   }
 
   /**
@@ -278,20 +279,27 @@ export class StockRepository {
    * the same version hold the same first records (the outbox only grows at its end), so a page is
    * only replaced by a longer one: two flushers racing cannot shorten it.
    */
-  async putHistoryPage(productId: string, records: AdjustmentRecord[]): Promise<void> {
-    const first = records[0];
-    if (!first) return;
+  async putHistoryPage(
+    productId: string,
+    firstVersion: number,
+    records: AdjustmentRecord[],
+    events: CloudEvent[],
+  ): Promise<void> {
+    if (records.length === 0 && events.length === 0) return;
     await this.db
       .send(
         new PutCommand({
           TableName: this.table,
           // JSON strings, like outbox entries: one string per record is cheap for the store to copy.
+          // The page also files the round's events in the event archive, for replays.
           Item: {
-            ...itemKeys.historyPage(productId, first.version),
+            ...itemKeys.historyPage(productId, firstVersion),
             records: records.map((record) => JSON.stringify(record)),
+            ...archiveAttributes(events, (at) => archiveKey(at, productId)),
+            roundSize: records.length + events.length,
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR size(records) < :count',
-          ExpressionAttributeValues: { ':count': records.length },
+          ConditionExpression: 'attribute_not_exists(pk) OR roundSize < :roundSize',
+          ExpressionAttributeValues: { ':roundSize': records.length + events.length },
         }),
       )
       .catch((error: unknown) => {
@@ -317,6 +325,9 @@ export class StockRepository {
           },
           ScanIndexForward: false,
           ConsistentRead: true,
+          // Pages also hold the round's events (the archive); a listing needs only the records.
+          ProjectionExpression: 'pk, sk, #records',
+          ExpressionAttributeNames: { '#records': 'records' },
           Limit: 10,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
@@ -343,6 +354,8 @@ export class StockRepository {
         ExpressionAttributeValues: { ':pk': itemKeys.product(productId).pk, ':prefix': historyPageSortKeyPrefix },
         ScanIndexForward: false,
         ConsistentRead: true,
+        ProjectionExpression: 'pk, sk, #records',
+        ExpressionAttributeNames: { '#records': 'records' },
         Limit: 100,
       }),
     );
