@@ -8,11 +8,11 @@ import {
   nodeChildCommand,
   type StandIns,
   type SupervisedChild,
+  serviceEnv,
   signIn,
   startStandIns,
   superviseChild,
   type UserPool,
-  userPoolEnv,
   waitForHttp,
 } from '@shop/local-stack';
 
@@ -57,13 +57,8 @@ export class BenchStack {
 
   get env(): Record<string, string> {
     return {
-      AWS_REGION: this.standIns.region,
-      DYNAMODB_ENDPOINT: this.standIns.dynamoDbEndpoint,
-      KINESIS_ENDPOINT: this.standIns.kinesisEndpoint,
-      TABLE_NAME: this.standIns.tableName,
-      STREAM_NAME: this.standIns.streamName,
+      ...serviceEnv(this.standIns, this.userPool),
       LOG_LEVEL: 'warn',
-      ...userPoolEnv(this.userPool),
       // The load comes from one address, far beyond any per-client limit; the limiter still runs.
       RATE_LIMIT_PER_SECOND: '1000000000',
       RATE_LIMIT_BURST: '1000000000',

@@ -14,6 +14,8 @@ export { AnalyticsReader, eventually } from './metrics-reader.js';
 export { assertPortFree, findFreePort, findFreePorts, PortInUseError } from './port-finder.js';
 export type { TableProvisioning } from './resource-provisioner.js';
 export { ensureStream, ensureTable } from './resource-provisioner.js';
+export type { ServiceProcess, ServiceProcessOptions } from './service-launcher.js';
+export { serviceEnv, services, startServiceProcess } from './service-launcher.js';
 export type { StandInName, StandIns, StandInsOptions } from './stand-in-launcher.js';
 export { StandInStartError, startStandIns } from './stand-in-launcher.js';
 export type { JsonResponse, TestTokens } from './test-kit.js';

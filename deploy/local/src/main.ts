@@ -13,8 +13,9 @@ import { describeExit, nodeChildCommand, type SupervisedChild, superviseChild } 
 import { createGateway, type ServiceName } from './gateway-server.js';
 import { waitForHttp } from './http-probe.js';
 import { localStackConfig } from './local-stack.config.js';
-import { ensureUserPool, type LocalUser, localUsers, type UserPool, userPoolEnv } from './local-user-pool.js';
+import { ensureUserPool, type LocalUser, localUsers, type UserPool } from './local-user-pool.js';
 import { assertPortFree } from './port-finder.js';
+import { serviceEnv } from './service-launcher.js';
 import { type StandIns, startStandIns } from './stand-in-launcher.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -182,15 +183,9 @@ async function main(): Promise<void> {
       ...nodeChildCommand(join(repoRoot, service.entry), { tsx: true }),
       cwd: repoRoot,
       env: {
+        ...serviceEnv(standIns, userPool),
         [service.portEnv]: String(service.port),
-        BIND_HOST: '127.0.0.1',
-        DYNAMODB_ENDPOINT: standIns.dynamoDbEndpoint,
-        KINESIS_ENDPOINT: standIns.kinesisEndpoint,
-        AWS_REGION: config.region,
-        TABLE_NAME: config.tableName,
-        STREAM_NAME: config.streamName,
         LOG_LEVEL: config.logLevel,
-        ...userPoolEnv(userPool),
       },
       logFile,
     });

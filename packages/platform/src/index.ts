@@ -61,6 +61,8 @@ export type { Logger } from './logging/logger.js';
 export { createLogger } from './logging/logger.js';
 export type { ArchiveQuery } from './outbox/event-archive.js';
 export { archiveAttributes, readArchivedEvents } from './outbox/event-archive.js';
+export type { ReplayOptions } from './outbox/event-replay.js';
+export { replayEvents } from './outbox/event-replay.js';
 export { KeyedRounds } from './outbox/keyed-rounds.js';
 export type { RemoveEntriesOptions } from './outbox/outbox-entries.js';
 export { appendToOutbox, removeOutboxEntries } from './outbox/outbox-entries.js';

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   GetRecordsCommand,
@@ -5,7 +8,7 @@ import {
   type KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
-import { readStreamEvents, type StandIns, startStandIns } from '@shop/local-stack';
+import { findFreePort, readStreamEvents, type StandIns, startStandIns } from '@shop/local-stack';
 import anyTest, { type TestFn } from 'ava';
 import {
   backoffDelay,
@@ -15,6 +18,7 @@ import {
   decodeRecord,
   KinesisEventPublisher,
   PublishError,
+  PublisherSaturatedError,
 } from '../src/index.js';
 
 const test = anyTest as TestFn<{ standIns: StandIns; kinesis: KinesisClient }>;
@@ -170,5 +174,117 @@ test('when backoff is computed, then it stays within the exponential cap', (t) =
   for (let attempt = 0; attempt < 12; attempt += 1) {
     const delay = backoffDelay(attempt, 50, 2000);
     t.true(delay >= 0 && delay <= Math.min(2000, 50 * 2 ** attempt));
+  }
+});
+
+/**
+ * A proxy in front of the stand-in that throttles single entries of PutRecords: the first time it
+ * sees a record at an odd position, it keeps it from the stream and answers it with
+ * ProvisionedThroughputExceededException, as Kinesis does for one hot shard.
+ */
+async function throttlingProxy(target: string) {
+  const seen = new Set<string>();
+  const stats = { calls: 0, throttled: 0, forwarded: new Map<string, number>() };
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    let body = Buffer.concat(chunks).toString('utf8');
+    const putRecords = String(request.headers['x-amz-target']).endsWith('.PutRecords');
+    let throttledAt: number[] = [];
+    if (putRecords) {
+      stats.calls += 1;
+      const parsed = JSON.parse(body) as { Records: Array<{ Data: string }> };
+      throttledAt = parsed.Records.flatMap((record, index) =>
+        index % 2 === 1 && !seen.has(record.Data) ? [index] : [],
+      );
+      for (const record of parsed.Records) seen.add(record.Data);
+      parsed.Records = parsed.Records.filter((_, index) => !throttledAt.includes(index));
+      for (const record of parsed.Records)
+        stats.forwarded.set(record.Data, (stats.forwarded.get(record.Data) ?? 0) + 1);
+      stats.throttled += throttledAt.length;
+      body = JSON.stringify(parsed);
+    }
+    const headers = { ...request.headers } as Record<string, string>;
+    delete headers['content-length'];
+    delete headers.host;
+    const upstream = await fetch(`${target}${request.url}`, { method: request.method ?? 'POST', headers, body });
+    let answer = await upstream.text();
+    if (putRecords && upstream.ok) {
+      const parsed = JSON.parse(answer) as { FailedRecordCount: number; Records: unknown[] };
+      const results = [...parsed.Records];
+      for (const index of throttledAt) {
+        results.splice(index, 0, {
+          ErrorCode: 'ProvisionedThroughputExceededException',
+          ErrorMessage: 'Rate exceeded',
+        });
+      }
+      answer = JSON.stringify({ FailedRecordCount: parsed.FailedRecordCount + throttledAt.length, Records: results });
+    }
+    response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+    response.end(answer);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, stats, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+test.serial(
+  'when PutRecords rejects single entries, then only those are sent again and every event is on the stream once, in order',
+  async (t) => {
+    const { standIns, kinesis } = t.context;
+    const proxy = await throttlingProxy(standIns.kinesisEndpoint);
+    const client = createKinesisClient({ region: standIns.region, endpoint: proxy.endpoint, maxAttempts: 1 });
+    try {
+      // One event per record (no packing), many keys: every call mixes accepted and throttled entries.
+      const publisher = new KinesisEventPublisher({
+        client,
+        streamName: standIns.streamName,
+        baseDelayMs: 5,
+        maxEventsPerRecord: 1,
+      });
+      const events = eventsFor(`partial-${Date.now()}`, 40, 5);
+      await publisher.publish(events);
+      t.true(proxy.stats.throttled > 0, 'entries were throttled');
+      const stream = (await readStream(kinesis, standIns.streamName)).filter((event) =>
+        events.some((sent) => sent.id === event.id),
+      );
+      t.is(stream.length, events.length, 'each event exactly once: accepted entries were not sent again');
+      t.deepEqual(
+        [...proxy.stats.forwarded.values()].filter((count) => count !== 1),
+        [],
+      );
+      assertOrderPerKey(t, stream, [...new Set(events.map((event) => event.subject))]);
+    } finally {
+      client.destroy();
+      proxy.server.close();
+    }
+  },
+);
+
+test('when the stream is unreachable and the queue is full, then publishing is refused at once with a 503 error', async (t) => {
+  const port = await findFreePort();
+  const client = createKinesisClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 });
+  try {
+    const publisher = new KinesisEventPublisher({
+      client,
+      streamName: 'nowhere',
+      maxQueuedEvents: 10,
+      maxAttempts: 3,
+      baseDelayMs: 200,
+    });
+    const waiting = publisher.publish(eventsFor('full', 10, 1));
+    waiting.catch(() => {});
+    t.true(publisher.saturated);
+    const started = Date.now();
+    const refused = await t.throwsAsync(publisher.publish(eventsFor('more', 1, 1)), {
+      instanceOf: PublisherSaturatedError,
+    });
+    t.true(Date.now() - started < 100, 'refused without waiting');
+    t.is(refused?.status, 503);
+    t.is(refused?.headers['Retry-After'], '5');
+    await t.throwsAsync(waiting, { instanceOf: PublishError });
+    t.false(publisher.saturated, 'room again once the waiting events are given up');
+  } finally {
+    client.destroy();
   }
 });

@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nodeChildCommand, type SupervisedChild, superviseChild } from './child-supervisor.js';
+import type { ServiceName } from './gateway-server.js';
+import { waitForHttp } from './http-probe.js';
+import { type UserPool, userPoolEnv } from './local-user-pool.js';
+import { findFreePort } from './port-finder.js';
+import type { StandIns } from './stand-in-launcher.js';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+export const services: Record<ServiceName, { entry: string; portEnv: string }> = {
+  catalog: { entry: 'services/catalog/src/main.ts', portEnv: 'CATALOG_PORT' },
+  inventory: { entry: 'services/inventory/src/main.ts', portEnv: 'INVENTORY_PORT' },
+};
+
+/** The environment a service process needs to run on the stand-ins and verify the local pool's tokens. */
+export function serviceEnv(standIns: StandIns, pool: UserPool): Record<string, string> {
+  return {
+    BIND_HOST: '127.0.0.1',
+    AWS_REGION: standIns.region,
+    DYNAMODB_ENDPOINT: standIns.dynamoDbEndpoint,
+    KINESIS_ENDPOINT: standIns.kinesisEndpoint,
+    TABLE_NAME: standIns.tableName,
+    STREAM_NAME: standIns.streamName,
+    ...userPoolEnv(pool),
+  };
+}
+
+export interface ServiceProcessOptions {
+  name: ServiceName;
+  standIns: StandIns;
+  pool: UserPool;
+  /** A free port by default; a restart keeps it. */
+  port?: number;
+  env?: Record<string, string>;
+  logFile?: string;
+  readyTimeoutMs?: number;
+}
+
+/** A service running as its own process, as in production, e.g. for tests that kill it. */
+export interface ServiceProcess {
+  url: string;
+  port: number;
+  readonly child: SupervisedChild;
+  /** Starts it again on the same port (after it died or was killed). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts a service process on the stand-ins; resolves once its `/readyz` answers 200. */
+export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
+  const spec = services[options.name];
+  const port = options.port ?? (await findFreePort());
+  const url = `http://127.0.0.1:${port}`;
+  const launch = async () => {
+    const child = superviseChild({
+      name: `${options.name} service`,
+      ...nodeChildCommand(join(repoRoot, spec.entry), { tsx: true }),
+      cwd: repoRoot,
+      env: {
+        ...serviceEnv(options.standIns, options.pool),
+        LOG_LEVEL: 'warn',
+        ...options.env,
+        [spec.portEnv]: String(port),
+      },
+      logFile: options.logFile ?? join(options.standIns.dataDir, 'logs', `${options.name}.log`),
+    });
+    const timeoutMs = options.readyTimeoutMs ?? 60_000;
+    await waitForHttp(`${url}/readyz`, timeoutMs, { signal: child.exitSignal }).catch(async (error: unknown) => {
+      await child.stop();
+      throw new Error(`${options.name} did not become ready: ${(error as Error).message}\n${child.tail()}`);
+    });
+    return child;
+  };
+  let child = await launch();
+  return {
+    url,
+    port,
+    get child() {
+      return child;
+    },
+    async restart() {
+      await child.stop();
+      child = await launch();
+    },
+    async stop() {
+      await child.stop();
+    },
+  };
+}
