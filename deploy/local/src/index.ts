@@ -18,5 +18,6 @@ export type { ServiceProcess, ServiceProcessOptions } from './service-launcher.j
 export { serviceEnv, services, startServiceProcess } from './service-launcher.js';
 export type { StandInName, StandIns, StandInsOptions } from './stand-in-launcher.js';
 export { StandInStartError, startStandIns } from './stand-in-launcher.js';
+export { TcpGate } from './tcp-gate.js';
 export type { JsonResponse, TestTokens } from './test-kit.js';
 export { isListening, readStreamEvents, requestJson, serve, serveOnStandIns } from './test-kit.js';

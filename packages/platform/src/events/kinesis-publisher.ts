@@ -151,7 +151,19 @@ export class KinesisEventPublisher implements EventPublisher {
 
   publish(events: CloudEvent[]): Promise<void> {
     if (this.pendingCount + events.length > this.maxQueuedEvents) return Promise.reject(new PublisherSaturatedError());
-    return Promise.all(events.map((event) => this.enqueue(event))).then(() => undefined);
+    // Settles once every event has: a caller that retries after a failure must not find some of
+    // the same events still queued from its first attempt.
+    return Promise.allSettled(events.map((event) => this.enqueue(event))).then((outcomes) => {
+      const failed = outcomes.flatMap((outcome, index) => (outcome.status === 'rejected' ? [index] : []));
+      if (failed.length === 0) return;
+      const first = outcomes[failed[0] as number] as PromiseRejectedResult;
+      const more = failed.length > 1 ? ` (${failed.length} of ${events.length} events not published)` : '';
+      throw new PublishError(
+        `${(first.reason as Error).message}${more}`,
+        failed.map((index) => (events[index] as CloudEvent).id),
+        { cause: first.reason },
+      );
+    });
   }
 
   private enqueue(event: CloudEvent): Promise<void> {
@@ -314,6 +326,18 @@ export class KinesisEventPublisher implements EventPublisher {
     if (item.attempt >= this.maxAttempts) {
       this.options.logger?.error({ err: error, eventId: item.event.id }, 'event could not be published');
       item.settle(new PublishError(`event ${item.event.id} was not published`, [item.event.id], { cause: error }));
+      // Later events of the key give up with it: sent without it, they would overtake it.
+      const key = item.event.partitionkey;
+      for (let index = this.queue.length - 1; index >= 0; index -= 1) {
+        const later = this.queue[index] as Pending;
+        if (later.event.partitionkey !== key) continue;
+        this.queue.splice(index, 1);
+        later.settle(
+          new PublishError(`event ${later.event.id} was not published: an earlier event of its key failed`, [
+            later.event.id,
+          ]),
+        );
+      }
       return;
     }
     item.notBefore = Date.now() + backoffDelay(item.attempt, this.baseDelayMs, this.maxDelayMs);
