@@ -2,17 +2,23 @@ import { type BenchStack, rssMb } from './bench-stack.js';
 import { alternate, runLoad } from './load-runner.js';
 import type { BenchSettings, Scenario } from './scenario.js';
 
-async function seedProducts(baseUrl: string, count: number, authorization: string): Promise<string[]> {
+/** Creates `count` products through the API; resolves with their ids. */
+export async function seedProducts(
+  baseUrl: string,
+  count: number,
+  authorization: string,
+  prefix = 'bench',
+): Promise<string[]> {
   const ids: string[] = [];
   for (let index = 0; index < count; index += 1) {
     const response = await fetch(`${baseUrl}/api/products`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({
-        name: `Bench product ${index}`,
+        name: `${prefix} product ${index}`,
         description: 'Seeded by the benchmark',
         price: (1000 + index) / 100,
-        category: `bench-${index % 5}`,
+        category: `${prefix}-${index % 5}`,
       }),
     });
     if (response.status !== 201) throw new Error(`seeding failed with ${response.status}: ${await response.text()}`);

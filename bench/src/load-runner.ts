@@ -7,6 +7,8 @@ export interface LoadResult {
   errors: number;
   requests: number;
   successes: number;
+  /** Requests handed to the connections, answered or not: what the server may have applied. */
+  sent?: number;
 }
 
 export interface LoadOptions {
@@ -14,7 +16,7 @@ export interface LoadOptions {
   paths: string[];
   durationSeconds: number;
   connections: number;
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PATCH';
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -58,6 +60,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     errors,
     requests: result.requests.total,
     successes: result['2xx'],
+    sent: next,
   };
 }
 

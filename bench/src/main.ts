@@ -4,12 +4,13 @@
 import { join } from 'node:path';
 import { analyticsEvents } from './analytics-events.scenario.js';
 import { BenchStack, repositoryRoot } from './bench-stack.js';
+import { catalogOutbox } from './catalog-outbox.scenario.js';
 import { catalogRead } from './catalog-read.scenario.js';
 import { inventoryHotSku } from './inventory-hot-sku.scenario.js';
 import { machine, recordResults, type ScenarioResult } from './results-file.js';
 import type { BenchSettings, Scenario } from './scenario.js';
 
-const scenarios: Scenario[] = [catalogRead, inventoryHotSku, analyticsEvents];
+const scenarios: Scenario[] = [catalogRead, catalogOutbox, inventoryHotSku, analyticsEvents];
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 const settings: BenchSettings = quick
