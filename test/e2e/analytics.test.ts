@@ -7,7 +7,7 @@ import { freePorts, startPlatform } from './local-platform.js';
 
 const windowSeconds = 5;
 
-test('when products are sold through the API, then CloudWatch shows exact units and revenue within a window + 15 s, and one low-stock crossing sends one supplier alert', async (t) => {
+test('when products are sold through the API, then CloudWatch shows exact units and revenue within a window + 15 s, one low-stock crossing sends one supplier alert, and a replay of the range counts nothing twice', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'shop-analytics-e2e-'));
   const ports = await freePorts();
   const namespace = `ShopE2E${Date.now()}`;
@@ -28,6 +28,7 @@ test('when products are sold through the API, then CloudWatch shows exact units 
   if (!topicArn) throw new Error('npm start did not print the low-stock topic');
   const alerts = await reader.subscribe(topicArn, `alerts-${Date.now()}`);
 
+  const startedAt = new Date();
   const category = `tea-${Date.now()}`;
   const created = await api('POST', '/api/products', {
     name: 'Sencha',
@@ -93,4 +94,19 @@ test('when products are sold through the API, then CloudWatch shows exact units 
     deadline,
   );
   t.is((await alerts()).length, 1);
+
+  // A replay puts every event of the range on the stream again, with the same ids: the fleet
+  // counts none of them twice and sends no second alert.
+  const replayed = await platform.npmRun('events', ['replay', '--from', startedAt.toISOString()]);
+  const count = Number(/replayed (\d+) event/.exec(replayed)?.[1] ?? 0);
+  t.true(count >= 8, `the replay republished this test's events (${replayed.trim().split('\n').at(-1)})`);
+  const duplicates = await eventually(
+    () => reader.sum('DuplicateEvents', {}),
+    (sum) => sum >= count,
+    deadline + 30_000,
+  );
+  t.true(duplicates >= count, `the fleet saw the replayed copies and skipped them (${duplicates})`);
+  t.is(await reader.sum('UnitsSold', { Category: category }), 17, 'units sold unchanged after the replay');
+  t.is(await reader.sum('Revenue', { Category: category, Currency: 'USD' }), 212.5);
+  t.is((await alerts()).length, 1, 'no second alert');
 });

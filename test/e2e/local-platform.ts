@@ -62,6 +62,10 @@ export async function startPlatform(ports: Ports, dataDir: string, extraEnv: Rec
     child,
     output,
     gateway: `http://127.0.0.1:${ports.GATEWAY_PORT}`,
+    /** Runs `npm run <script> -- <args>` against this platform (its ports); resolves with stdout. */
+    async npmRun(script: string, args: string[]): Promise<string> {
+      return (await run('npm', ['run', script, '--', ...args], { cwd: root, env })).stdout;
+    },
     /** Headers of a JSON write as `username` (a local user), with a token from `npm run token`. */
     async writeHeaders(username: string): Promise<Record<string, string>> {
       return { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(username, env)}` };

@@ -108,6 +108,7 @@ test('when an event is delivered twice, then it counts once; when a low-stock ev
   advance(60_000);
   await processor.shutdownRequested(checkpoint);
   t.is(sum('EventsProcessed'), 2);
+  t.is(sum('DuplicateEvents'), 2, 'the skipped copies are visible');
   t.is(sum('LowStockAlerts'), 1);
   t.is(log.filter((line) => line.startsWith('alert')).length, 1);
 });

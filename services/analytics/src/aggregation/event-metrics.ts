@@ -8,6 +8,7 @@ export const metricNames = {
   stockAdjustments: 'StockAdjustments',
   lowStockAlerts: 'LowStockAlerts',
   poisonEvents: 'PoisonEvents',
+  duplicateEvents: 'DuplicateEvents',
   eventLagMs: 'EventLagMs',
 } as const;
 
@@ -54,4 +55,9 @@ export function countLowStockAlert(windows: MetricWindows, event: CloudEvent, ca
 /** Counts one record or event that could not be read, in the window it was seen. */
 export function countPoison(windows: MetricWindows, processedAtMs: number): void {
   windows.add(metricNames.poisonEvents, [], processedAtMs, 1);
+}
+
+/** Counts one event skipped because its id was already counted (a retry or a replay), in the window it was seen. */
+export function countDuplicate(windows: MetricWindows, processedAtMs: number): void {
+  windows.add(metricNames.duplicateEvents, [], processedAtMs, 1);
 }

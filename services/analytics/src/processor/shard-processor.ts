@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type CloudEvent, type Logger, stockEventTypes } from '@shop/platform';
-import { countEvent, countLowStockAlert, countPoison, metricNames } from '../aggregation/event-metrics.js';
+import {
+  countDuplicate,
+  countEvent,
+  countLowStockAlert,
+  countPoison,
+  metricNames,
+} from '../aggregation/event-metrics.js';
 import { MetricWindows } from '../aggregation/metric-windows.js';
 import { readRecord } from '../aggregation/record-reader.js';
 import type { MetricSink } from './metric-publisher.js';
@@ -79,7 +85,10 @@ export class ShardProcessor {
           continue;
         }
         const { event } = outcome;
-        if (!this.seen.add(event.id)) continue;
+        if (!this.seen.add(event.id)) {
+          countDuplicate(this.windows, processedAt);
+          continue;
+        }
         countEvent(this.windows, event, processedAt);
         this.eventsPending += 1;
         this.firstProcessedAt ??= processedAt;
