@@ -28,6 +28,7 @@ export {
 } from './data/table-schema.js';
 export { idSchema, isId, newId } from './domain/ids.js';
 export { fromMinorUnits, isCurrencyCode, minorUnitDigits, toMinorUnits } from './domain/money.js';
+export { freeText, visibleLine } from './domain/text-schemas.js';
 export * from './errors/app-error.js';
 export type { CloudEvent, EventPublisher, NewEvent } from './events/cloud-event.js';
 export { createEvent, decodeRecord } from './events/cloud-event.js';

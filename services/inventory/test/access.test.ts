@@ -25,6 +25,8 @@ async function stockedProduct(inventory: Inventory) {
     ttlSeconds: 600,
   });
   if (restock.status !== 201 || reservation.status !== 201) throw new Error('could not set up stock');
+  // Events follow the answers; the comparisons start once these are on the stream.
+  await inventory.settled(product.id);
   return { id: product.id, base, reservationId: reservation.body.id as string };
 }
 

@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { serveOnStandIns } from '@shop/local-stack';
 import { type CloudEvent, itemKeys, type ProductRecord, productToItem } from '@shop/platform';
 import { ulid } from 'ulid';
@@ -17,6 +17,18 @@ export async function startInventory() {
         const events = (await served.events()).filter((event) => event.subject === productId);
         if (done(events) || Date.now() > deadline) return events;
         await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    /** Resolves once the product's stock item has no unpublished events left. */
+    async settled(productId: string, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const { Item } = await documentClient.send(
+          new GetCommand({ TableName: standIns.tableName, Key: itemKeys.stock(productId), ConsistentRead: true }),
+        );
+        if (((Item?.outbox as unknown[] | undefined) ?? []).length === 0) return;
+        if (Date.now() > deadline) throw new Error(`events of ${productId} still pending after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
     async createProduct(overrides: Partial<ProductRecord> = {}): Promise<ProductRecord> {

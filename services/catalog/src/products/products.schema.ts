@@ -1,11 +1,9 @@
-import { isCurrencyCode, paginationQuery } from '@shop/platform';
+import { freeText, isCurrencyCode, paginationQuery, visibleLine } from '@shop/platform';
 import Joi from 'joi';
 import { defaultCategory, defaultCurrency } from './product.js';
 
-const name = Joi.string().min(1).max(200).pattern(/\S/, 'non-blank').messages({
-  'string.pattern.name': '{#label} must not be blank',
-});
-const description = Joi.string().allow('').max(5000);
+const name = visibleLine(200);
+const description = freeText(5000).allow('');
 const price = Joi.number().min(0).max(99_999_999.99).precision(2).messages({
   'number.precision': '{#label} must have at most 2 decimal places',
 });
@@ -24,12 +22,12 @@ export const categorySlug = Joi.string()
   .pattern(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
   .messages({ 'string.pattern.base': '{#label} must be a lowercase slug such as "running-shoes"' });
 const supplier = Joi.object({
-  name: Joi.string().min(1).max(200).pattern(/\S/, 'non-blank').required(),
+  name: visibleLine(200).required(),
   email: Joi.string()
     .max(254)
     .email({ tlds: { allow: false } })
     .required(),
-}).messages({ 'string.pattern.name': '{#label} must not be blank' });
+});
 
 /** POST and PUT bodies. */
 export const productInputSchema = Joi.object({

@@ -1,4 +1,4 @@
-import { idSchema, paginationQuery } from '@shop/platform';
+import { freeText, idSchema, paginationQuery, visibleLine } from '@shop/platform';
 import Joi from 'joi';
 import { adjustmentReasons } from './stock-level.js';
 
@@ -15,15 +15,15 @@ export const adjustmentSchema = Joi.object({
   reason: Joi.string()
     .valid(...adjustmentReasons)
     .required(),
-  note: Joi.string().max(500),
-  reference: Joi.string().max(128),
+  note: freeText(500),
+  reference: visibleLine(128),
 })
   .required()
   .label('body');
 
 export const stocktakeSchema = Joi.object({
   onHand: count().required(),
-  note: Joi.string().max(500),
+  note: freeText(500),
 })
   .required()
   .label('body');

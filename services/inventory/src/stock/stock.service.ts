@@ -18,6 +18,7 @@ import {
   type adjustmentReasons,
   expiredReservationIds,
   type LedgerEntry,
+  liveReserved,
   type Reservation,
   type SaleContext,
   type StockItem,
@@ -189,17 +190,30 @@ export class StockService {
   async stocktake(productId: string, onHand: number, ifMatch: 'any' | number[], note?: string): Promise<StockView> {
     const current = await this.ensureItem(productId);
     assertIfMatch(ifMatch, current.version);
-    if (onHand < current.reserved) {
-      throw new ConflictError(`onHand ${onHand} is below the ${current.reserved} units held by reservations`, {
-        extensions: { reserved: current.reserved },
+    const now = this.now().getTime();
+    const reserved = liveReserved(current.reservations, now);
+    if (onHand < reserved) {
+      throw new ConflictError(`onHand ${onHand} is below the ${reserved} units held by reservations`, {
+        extensions: { reserved },
       });
     }
+    // Reservations that have expired but were not swept yet are settled in the same write, so the
+    // count is checked against what the stock level shows and the stored counters stay consistent.
+    const expired = expiredReservationIds(current.reservations, now);
+    const released = expired.map((id) => ({ id, quantity: current.reservations[id]?.quantity ?? 0 }));
+    const releasedTotal = released.reduce((sum, reservation) => sum + reservation.quantity, 0);
     const delta = onHand - current.onHand;
     const entry = this.entry(newId(), 'adjustment', delta, 0, { reason: 'stocktake', ...(note ? { note } : {}) });
     const item = await this.applyOrPreconditionFailed(productId, {
-      entries: [entry],
+      entries: [
+        ...(released.length > 0
+          ? [this.entry(newId(), 'reservations.expired', 0, -releasedTotal, { reservations: released })]
+          : []),
+        entry,
+      ],
       onHandDelta: delta,
-      reservedDelta: 0,
+      reservedDelta: -releasedTotal,
+      ...(expired.length > 0 ? { expireReservations: expired } : {}),
       expectedVersion: current.version,
       maxOutbox: this.maxOutbox,
     });
