@@ -74,7 +74,7 @@ export class BenchStack {
       command,
       args,
       cwd: repositoryRoot,
-      env: { ...this.env, [portEnv]: String(port) },
+      env: { ...this.env, [portEnv]: String(port), METRICS_PORT: String(await findFreePort()) },
       logFile: join(this.standIns.dataDir, 'logs', `${name}.log`),
     });
     this.children.push(child);

@@ -28,6 +28,8 @@ export interface AnalyticsWorkerOptions {
   /** A stable id lets a restarted worker reclaim its own leases at once. */
   workerId: string;
   logDir: string;
+  /** Port of the worker's /metrics; any free port when left out. */
+  metricsPort?: number;
   /** Extra environment, e.g. ANALYTICS_WINDOW_SECONDS or KCL_APPLICATION_NAME. */
   env?: Record<string, string>;
 }
@@ -48,6 +50,7 @@ export function startAnalyticsWorker(options: AnalyticsWorkerOptions): Supervise
       STREAM_NAME: standIns.streamName,
       LOW_STOCK_TOPIC_ARN: options.topicArn,
       KCL_WORKER_ID: options.workerId,
+      METRICS_PORT: String(options.metricsPort ?? 0),
       ...options.env,
     },
     logFile: join(options.logDir, `analytics-${options.workerId}.log`),

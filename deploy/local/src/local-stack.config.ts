@@ -13,6 +13,13 @@ export const localStackConfig = defineConfig({
   gatewayPort: listenPort('GATEWAY_PORT', 'the gateway (API and web, like the ALB)', 8080),
   catalogPort: listenPort('CATALOG_PORT', 'the catalog service', 3001),
   inventoryPort: listenPort('INVENTORY_PORT', 'the inventory service', 3002),
+  catalogMetricsPort: listenPort('CATALOG_METRICS_PORT', "the catalog service's /metrics", 9101),
+  inventoryMetricsPort: listenPort('INVENTORY_METRICS_PORT', "the inventory service's /metrics", 9102),
+  analyticsMetricsPort: listenPort(
+    'ANALYTICS_METRICS_PORT',
+    "the first analytics worker's /metrics (the next ones count up)",
+    9103,
+  ),
   dynamoDbPort: listenPort('DYNAMODB_PORT', 'dynalite (DynamoDB)', 8000),
   kinesisPort: listenPort('KINESIS_PORT', 'kinesis-local (Kinesis, plain HTTP)', 4567),
   kinesisTlsPort: listenPort('KINESIS_TLS_PORT', 'kinesis-local (Kinesis, HTTPS, always opened)', 4568),

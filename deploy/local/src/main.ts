@@ -27,6 +27,8 @@ interface ServiceSpec {
   name: ServiceName;
   port: number;
   portEnv: string;
+  metricsPort: number;
+  metricsPortEnv: string;
   entry: string;
 }
 
@@ -56,11 +58,20 @@ function readConfig(): { config: Config; users: LocalUser[] } {
 // Catalog is required; a service is started once its entry point exists (inventory is still to come).
 function servicesToStart(config: Config): ServiceSpec[] {
   const services: ServiceSpec[] = [
-    { name: 'catalog', port: config.catalogPort, portEnv: 'CATALOG_PORT', entry: 'services/catalog/src/main.ts' },
+    {
+      name: 'catalog',
+      port: config.catalogPort,
+      portEnv: 'CATALOG_PORT',
+      metricsPort: config.catalogMetricsPort,
+      metricsPortEnv: 'CATALOG_METRICS_PORT',
+      entry: 'services/catalog/src/main.ts',
+    },
     {
       name: 'inventory',
       port: config.inventoryPort,
       portEnv: 'INVENTORY_PORT',
+      metricsPort: config.inventoryMetricsPort,
+      metricsPortEnv: 'INVENTORY_METRICS_PORT',
       entry: 'services/inventory/src/main.ts',
     },
   ];
@@ -95,11 +106,20 @@ async function main(): Promise<void> {
   const services = servicesToStart(config);
   await assertPortsFree([
     [config.gatewayPort, 'GATEWAY_PORT'],
-    ...services.map((service): [number, string] => [service.port, service.portEnv]),
+    ...services.flatMap(
+      (service): Array<[number, string]> => [
+        [service.port, service.portEnv],
+        [service.metricsPort, service.metricsPortEnv],
+      ],
+    ),
     [config.dynamoDbPort, 'DYNAMODB_PORT'],
     [config.kinesisPort, 'KINESIS_PORT'],
     [config.kinesisTlsPort, 'KINESIS_TLS_PORT'],
     [config.motoPort, 'MOTO_PORT'],
+    ...Array.from({ length: config.analyticsWorkers }, (_, index): [number, string] => [
+      config.analyticsMetricsPort + index,
+      'ANALYTICS_METRICS_PORT',
+    ]),
   ]);
 
   let standIns: StandIns | undefined;
@@ -185,6 +205,9 @@ async function main(): Promise<void> {
       env: {
         ...serviceEnv(standIns, userPool),
         [service.portEnv]: String(service.port),
+        METRICS_PORT: String(service.metricsPort),
+        // Nothing balances load here: on Ctrl-C the services stop taking requests at once.
+        DRAIN_DELAY_MS: '0',
         LOG_LEVEL: config.logLevel,
       },
       logFile,
@@ -208,21 +231,34 @@ async function main(): Promise<void> {
       return stopping;
     }
     targets[service.name] = url;
-    progress(`${service.name} service on ${url} (log: ${display(logFile)}) … ok (${seconds(started)})`);
+    progress(
+      `${service.name} service on ${url}, metrics on http://127.0.0.1:${service.metricsPort}/metrics (log: ${display(logFile)}) … ok (${seconds(started)})`,
+    );
   }
 
   if (config.analyticsWorkers > 0) {
     const started = Date.now();
     const topicArn = await ensureAlertTopic(standIns);
     for (let index = 1; index <= config.analyticsWorkers; index += 1) {
-      const child = startAnalyticsWorker({ standIns, topicArn, workerId: `local-worker-${index}`, logDir });
+      const child = startAnalyticsWorker({
+        standIns,
+        topicArn,
+        workerId: `local-worker-${index}`,
+        logDir,
+        metricsPort: config.analyticsMetricsPort + index - 1,
+      });
       serviceChildren.push(child);
       child.onUnexpectedExit((exit) =>
         failed(`${child.name} ${describeExit(exit)}; its last output:\n${child.tail() || '(none)'}`),
       );
     }
+    const lastMetricsPort = config.analyticsMetricsPort + config.analyticsWorkers - 1;
+    const metricsPorts =
+      config.analyticsWorkers === 1
+        ? String(config.analyticsMetricsPort)
+        : `${config.analyticsMetricsPort}-${lastMetricsPort}`;
     progress(
-      `${config.analyticsWorkers} analytics worker(s) (KCL, leases in table shop-analytics, alerts to ${topicArn}) … started (${seconds(started)})`,
+      `${config.analyticsWorkers} analytics worker(s) (KCL, leases in table shop-analytics, alerts to ${topicArn}, metrics on port ${metricsPorts}) … started (${seconds(started)})`,
     );
   }
 
@@ -253,12 +289,24 @@ async function main(): Promise<void> {
     ['DynamoDB (dynalite)', `${standIns.dynamoDbEndpoint}  table ${standIns.tableName}`],
     ['Kinesis (kinesis-local)', `${standIns.kinesisEndpoint}  stream ${standIns.streamName}`],
     ['CloudWatch, SNS, Cognito (moto)', standIns.motoEndpoint ?? '-'],
+    [
+      'Metrics (/metrics)',
+      [
+        ...services.map((service) => `${service.name} http://127.0.0.1:${service.metricsPort}/metrics`),
+        ...Array.from(
+          { length: config.analyticsWorkers },
+          (_, index) => `analytics ${index + 1} http://127.0.0.1:${config.analyticsMetricsPort + index}/metrics`,
+        ),
+      ].join('\n'),
+    ],
     ['Logs', display(logDir)],
     ['Data', display(dataDir)],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   console.log('');
-  for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
+  for (const [label, value] of rows) {
+    console.log(`  ${label.padEnd(width)}  ${value.split('\n').join(`\n  ${' '.repeat(width)}  `)}`);
+  }
   console.log('\n  Local users (sign in with these; passwords from LOCAL_<USER>_PASSWORD):');
   for (const user of users) {
     const groups = user.groups.length > 0 ? user.groups.join(', ') : 'no group: reads only';

@@ -42,6 +42,7 @@ export interface ServiceProcessOptions {
 export interface ServiceProcess {
   url: string;
   port: number;
+  metricsUrl: string;
   readonly child: SupervisedChild;
   /** Starts it again on the same port (after it died or was killed). */
   restart(): Promise<void>;
@@ -52,6 +53,7 @@ export interface ServiceProcess {
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const spec = services[options.name];
   const port = options.port ?? (await findFreePort());
+  const metricsPort = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
   const launch = async () => {
     const child = superviseChild({
@@ -61,6 +63,8 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
       env: {
         ...serviceEnv(options.standIns, options.pool),
         LOG_LEVEL: 'warn',
+        METRICS_PORT: String(metricsPort),
+        DRAIN_DELAY_MS: '0',
         ...options.env,
         [spec.portEnv]: String(port),
       },
@@ -77,6 +81,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   return {
     url,
     port,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     get child() {
       return child;
     },

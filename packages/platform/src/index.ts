@@ -60,6 +60,7 @@ export type { IdempotencyRecord, StoredResponse } from './idempotency/idempotenc
 export { IdempotencyRepository } from './idempotency/idempotency.repository.js';
 export type { Logger } from './logging/logger.js';
 export { createLogger } from './logging/logger.js';
+export { httpMetrics, measureAwsClient, ProcessMetrics } from './observability/metrics.js';
 export type { ArchiveQuery } from './outbox/event-archive.js';
 export { archiveAttributes, readArchivedEvents } from './outbox/event-archive.js';
 export type { ReplayOptions } from './outbox/event-replay.js';
@@ -70,6 +71,6 @@ export { appendToOutbox, removeOutboxEntries } from './outbox/outbox-entries.js'
 export type { OutboxOwner } from './outbox/outbox-keys.js';
 export { archiveKey, outboxKey, shardOf } from './outbox/outbox-keys.js';
 export type { OutboxRelayOptions } from './outbox/outbox-relay.js';
-export { OutboxRelay } from './outbox/outbox-relay.js';
+export { OutboxRelay, serviceOutboxRelay } from './outbox/outbox-relay.js';
 export type { Route } from './routing/route-table.js';
 export { matchRoute, routeTable } from './routing/route-table.js';

@@ -1,9 +1,15 @@
-import { commonConfig, defineConfig, url } from '@shop/platform';
+import { commonConfig, defineConfig, port, url } from '@shop/platform';
 import Joi from 'joi';
 
 /** Configuration of an analytics worker and the record processors its daemon runs. */
 export const analyticsConfig = defineConfig({
   ...commonConfig,
+  metricsPort: {
+    env: 'METRICS_PORT',
+    doc: "Port of the worker's GET /metrics (Prometheus text: the worker and its record processors)",
+    schema: port(),
+    default: 9103,
+  },
   windowSeconds: {
     env: 'ANALYTICS_WINDOW_SECONDS',
     doc: 'Metric window: events are counted per window of event time, published when it closes',

@@ -1,4 +1,4 @@
-import { createServiceApp, IdempotencyRepository, OutboxRelay, type ServiceAppDeps } from '@shop/platform';
+import { createServiceApp, IdempotencyRepository, type ServiceAppDeps, serviceOutboxRelay } from '@shop/platform';
 import { ProductReader } from './stock/product-reader.js';
 import { StockRepository } from './stock/stock.repository.js';
 import { stockRoutes } from './stock/stock.routes.js';
@@ -31,13 +31,14 @@ export function createApp(deps: InventoryDeps) {
     documentClient: deps.documentClient,
     tableName: deps.tableName,
   });
-  const relay = new OutboxRelay({
-    documentClient: deps.documentClient,
-    tableName: deps.tableName,
-    owner: 'inventory',
-    flush: (productId) => flusher.flush(productId),
-    logger: deps.logger,
-    ...deps.outboxRelay,
-  });
-  return createServiceApp(deps, [stockRoutes({ stock, idempotencyRepository, auth: deps.auth })], [relay]);
+  const relay = serviceOutboxRelay(deps, 'inventory', (productId) => flusher.flush(productId));
+  return createServiceApp(
+    deps,
+    [stockRoutes({ stock, idempotencyRepository, auth: deps.auth })],
+    [
+      relay,
+      // On shutdown, the events of changes already answered go out before the process exits.
+      { start() {}, stop: () => flusher.idle() },
+    ],
+  );
 }

@@ -7,6 +7,7 @@ import type { AccessTokenVerifier } from '../auth/access-token-verifier.js';
 import type { EventPublisher } from '../events/cloud-event.js';
 import { PublisherSaturatedError } from '../events/kinesis-publisher.js';
 import type { Logger } from '../logging/logger.js';
+import { httpMetrics, type ProcessMetrics } from '../observability/metrics.js';
 import type { AppState } from './app-context.js';
 import { type HealthOptions, healthRoutes, type ReadinessCheck } from './health.routes.js';
 import { jsonBody } from './json-body.middleware.js';
@@ -25,6 +26,8 @@ export interface HttpAppOptions {
   rateLimit?: RateLimitOptions;
   /** Proxies in front whose `X-Forwarded-For` entry is trusted (the ALB is one; CloudFront adds one). */
   proxyHops?: number;
+  /** Where request counts and durations are recorded. */
+  metrics?: ProcessMetrics;
 }
 
 const corsAllowedHeaders = ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id'];
@@ -41,6 +44,7 @@ export function createHttpApp(options: HttpAppOptions): Koa<AppState> {
   app.silent = true;
   const allowedOrigins = new Set(options.corsOrigins ?? []);
   const health = healthRoutes(options.health);
+  if (options.metrics) app.use(httpMetrics(options.metrics));
   app.use(requestContext(options.logger));
   app.use(problemDetails());
   app.use(
@@ -81,6 +85,7 @@ export interface ServiceAppDeps {
   proxyHops?: number;
   /** How the outbox relay sweeps; the defaults suit production. */
   outboxRelay?: { intervalMs?: number; minAgeMs?: number };
+  metrics?: ProcessMetrics;
 }
 
 /** Work a service runs beside its requests (e.g. the outbox relay); started after listen, stopped on drain. */
@@ -112,6 +117,7 @@ export function createServiceApp(
     ...(deps.corsOrigins ? { corsOrigins: deps.corsOrigins } : {}),
     ...(deps.rateLimit ? { rateLimit: deps.rateLimit } : {}),
     ...(deps.proxyHops ? { proxyHops: deps.proxyHops } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   // Backpressure: while events cannot leave, refuse new changes rather than pile them up.
   app.use(async (ctx, next) => {

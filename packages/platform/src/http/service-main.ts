@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import Joi from 'joi';
@@ -10,11 +11,12 @@ import { type ConfigOf, defineConfig, loadConfig, port, url } from '../config/co
 import { ConfigError } from '../errors/app-error.js';
 import { KinesisEventPublisher } from '../events/kinesis-publisher.js';
 import { createLogger } from '../logging/logger.js';
+import { measureAwsClient, ProcessMetrics } from '../observability/metrics.js';
 import type { AppState } from './app-context.js';
 import { backgroundTasksOf, type ServiceAppDeps } from './create-http-app.js';
 
 /** The configuration of an HTTP service: the shared keys plus where and how it listens. */
-export function serviceConfig(portEnv: string, defaultPort: number) {
+export function serviceConfig(portEnv: string, defaultPort: number, defaultMetricsPort = defaultPort + 6100) {
   return defineConfig({
     ...commonConfig,
     port: { env: portEnv, doc: 'Port the service listens on', schema: port(), default: defaultPort },
@@ -90,11 +92,23 @@ export function serviceConfig(portEnv: string, defaultPort: number) {
       schema: Joi.number().integer().min(0),
       default: 5_000,
     },
+    metricsPort: {
+      env: 'METRICS_PORT',
+      doc: 'Port of GET /metrics (Prometheus text), apart from the API',
+      schema: port(),
+      default: defaultMetricsPort,
+    },
+    drainDelayMs: {
+      env: 'DRAIN_DELAY_MS',
+      doc: 'On SIGTERM, how long requests are still served after readiness fails, so the load balancer stops sending',
+      schema: Joi.number().integer().min(0),
+      default: 10_000,
+    },
     shutdownTimeoutMs: {
       env: 'SHUTDOWN_TIMEOUT_MS',
-      doc: 'How long in-flight requests may take to finish on SIGTERM',
+      doc: 'Longest a shutdown may take from SIGTERM: drain delay, in-flight requests and flushing pending events',
       schema: Joi.number().integer().min(0),
-      default: 20_000,
+      default: 30_000,
     },
   });
 }
@@ -103,6 +117,8 @@ export interface StartServiceOptions {
   name: string;
   portEnv: string;
   defaultPort: number;
+  /** Where `/metrics` listens unless METRICS_PORT says otherwise; the API port + 6100 by default. */
+  defaultMetricsPort?: number;
   createApp: (deps: ServiceAppDeps) => Koa<AppState>;
 }
 
@@ -120,26 +136,41 @@ function loadOrExit(spec: ReturnType<typeof serviceConfig>): ConfigOf<ReturnType
 
 /**
  * A service's `main`: reads and validates config (exit 1 naming the variable), wires the real AWS
- * clients, listens, and drains on SIGTERM/SIGINT (scale-in, Spot interruption): readiness fails at
- * once, no new connections, in-flight requests finish within the deadline, then exit 0.
+ * clients, listens (and serves `/metrics` on its own port), and drains on SIGTERM/SIGINT
+ * (scale-in, Spot interruption): `/readyz` answers 503 at once while requests are still served
+ * for `DRAIN_DELAY_MS` (the load balancer's time to notice), then no new connections are taken,
+ * in-flight requests finish, pending events are flushed, and it exits 0, all within
+ * `SHUTDOWN_TIMEOUT_MS`.
  */
 export function startService(options: StartServiceOptions): void {
-  const config = loadOrExit(serviceConfig(options.portEnv, options.defaultPort));
+  const config = loadOrExit(serviceConfig(options.portEnv, options.defaultPort, options.defaultMetricsPort));
   const logger = createLogger({ name: options.name, level: config.logLevel });
-  const dynamoDb = createDynamoDbClient({ region: config.region, endpoint: config.dynamoDbEndpoint });
-  const kinesis = createKinesisClient({ region: config.region, endpoint: config.kinesisEndpoint });
+  const metrics = new ProcessMetrics({ service: options.name });
+  const dynamoDb = measureAwsClient(
+    createDynamoDbClient({ region: config.region, endpoint: config.dynamoDbEndpoint }),
+    metrics,
+    'DynamoDB',
+  );
+  const kinesis = measureAwsClient(
+    createKinesisClient({ region: config.region, endpoint: config.kinesisEndpoint }),
+    metrics,
+    'Kinesis',
+  );
   const auth = createCognitoVerifier({
     userPoolId: config.cognitoUserPoolId,
     clientId: config.cognitoClientId,
     ...(config.cognitoJwksUri ? { jwksUri: config.cognitoJwksUri } : {}),
   });
+  const publisher = new KinesisEventPublisher({ client: kinesis, streamName: config.streamName, logger });
+  metrics.watchBacklog('kinesis', () => publisher.pendingCount);
   let draining = false;
   const app = options.createApp({
     documentClient: createDocumentClient(dynamoDb),
     tableName: config.tableName,
-    publisher: new KinesisEventPublisher({ client: kinesis, streamName: config.streamName, logger }),
+    publisher,
     logger,
     auth,
+    metrics,
     bodyLimit: config.bodyLimit,
     corsOrigins: config.corsOrigins
       .split(',')
@@ -164,37 +195,48 @@ export function startService(options: StartServiceOptions): void {
     { requestTimeout: config.requestTimeoutMs, headersTimeout: Math.min(config.requestTimeoutMs, 10_000) },
     app.callback(),
   );
+  // Longer than the ALB's idle timeout (60 s), so the balancer, not the service, closes idle connections.
   server.keepAliveTimeout = 65_000;
-  server.on('error', (error: NodeJS.ErrnoException) => {
+  const metricsServer = createServer(metrics.handler());
+  const exitOnListenError = (port: number, variable: string) => (error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') {
-      logger.fatal(`Port ${config.port} is already in use; set ${options.portEnv} to use another`);
+      logger.fatal(`Port ${port} is already in use; set ${variable} to use another`);
     } else {
       logger.fatal({ err: error }, 'server error');
     }
     process.exit(1);
-  });
+  };
+  server.on('error', exitOnListenError(config.port, options.portEnv));
+  metricsServer.on('error', exitOnListenError(config.metricsPort, 'METRICS_PORT'));
   server.listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host}:${config.port}` }, `${options.name} listening`);
     for (const task of backgroundTasksOf(app)) task.start();
   });
+  // Scraped by the CloudWatch agent on the same host: never reachable from elsewhere.
+  metricsServer.listen(config.metricsPort, '127.0.0.1', () => {
+    logger.info({ url: `http://127.0.0.1:${config.metricsPort}/metrics` }, 'metrics listening');
+  });
 
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
     if (draining) return;
     draining = true;
-    logger.info({ signal }, 'draining');
+    logger.info({ signal, drainDelayMs: config.drainDelayMs }, 'draining: readiness now fails');
     const deadline = setTimeout(() => {
       logger.warn('shutdown deadline reached; closing remaining connections');
       server.closeAllConnections();
       process.exit(0);
     }, config.shutdownTimeoutMs);
     deadline.unref();
-    server.close(async () => {
-      await Promise.all(backgroundTasksOf(app).map((task) => task.stop()));
-      logger.info('stopped');
-      process.exit(0);
-    });
+    await sleep(config.drainDelayMs);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    await closed;
+    logger.info('in-flight requests finished; flushing pending events');
+    await Promise.all(backgroundTasksOf(app).map((task) => task.stop()));
+    metricsServer.close();
+    logger.info('stopped');
+    process.exit(0);
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }

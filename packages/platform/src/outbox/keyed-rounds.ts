@@ -22,6 +22,13 @@ export class KeyedRounds {
     return current.next;
   }
 
+  /** Resolves once no round is running or queued (e.g. before a process exits). */
+  async idle(): Promise<void> {
+    while (this.rounds.size > 0) {
+      await Promise.allSettled([...this.rounds.values()].map((round) => round.next ?? round.running));
+    }
+  }
+
   /** Keys with a round running or queued. */
   get size(): number {
     return this.rounds.size;

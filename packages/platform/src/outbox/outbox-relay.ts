@@ -1,7 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tableIndexes } from '../data/table-schema.js';
+import type { ServiceAppDeps } from '../http/create-http-app.js';
 import type { Logger } from '../logging/logger.js';
+import type { ProcessMetrics } from '../observability/metrics.js';
 import { type OutboxOwner, outboxPartition, outboxShardCount, productIdOfKey } from './outbox-keys.js';
 
 export interface OutboxRelayOptions {
@@ -16,6 +18,8 @@ export interface OutboxRelayOptions {
   intervalMs?: number;
   /** Products flushed at once by one sweep. */
   concurrency?: number;
+  /** Where each sweep reports how many items are pending and the age of the oldest. */
+  metrics?: ProcessMetrics;
 }
 
 /**
@@ -69,7 +73,12 @@ export class OutboxRelay {
   /** Products of this owner with events pending for at least `minAgeMs`, oldest first per shard. */
   async pendingProducts(minAgeMs = this.minAgeMs): Promise<string[]> {
     const cutoff = new Date(Date.now() - minAgeMs).toISOString();
-    const found: string[] = [];
+    return (await this.pending()).filter((item) => item.since <= cutoff).map((item) => item.productId);
+  }
+
+  // Every pending item of this owner with the time its oldest event was written.
+  private async pending(): Promise<Array<{ productId: string; since: string }>> {
+    const found: Array<{ productId: string; since: string }> = [];
     for (let shard = 0; shard < outboxShardCount; shard += 1) {
       let startKey: Record<string, unknown> | undefined;
       do {
@@ -77,18 +86,15 @@ export class OutboxRelay {
           new QueryCommand({
             TableName: this.options.tableName,
             IndexName: tableIndexes.outbox.name,
-            KeyConditionExpression: '#key = :key AND #since <= :cutoff',
-            ExpressionAttributeNames: {
-              '#key': tableIndexes.outbox.partitionKey,
-              '#since': tableIndexes.outbox.sortKey,
-            },
-            ExpressionAttributeValues: { ':key': outboxPartition(this.options.owner, shard), ':cutoff': cutoff },
+            KeyConditionExpression: '#key = :key',
+            ExpressionAttributeNames: { '#key': tableIndexes.outbox.partitionKey },
+            ExpressionAttributeValues: { ':key': outboxPartition(this.options.owner, shard) },
             ExclusiveStartKey: startKey,
           }),
         );
         for (const item of page.Items ?? []) {
           const productId = productIdOfKey(String(item.pk));
-          if (productId) found.push(productId);
+          if (productId) found.push({ productId, since: String(item[tableIndexes.outbox.sortKey]) });
         }
         startKey = page.LastEvaluatedKey;
       } while (startKey);
@@ -97,7 +103,13 @@ export class OutboxRelay {
   }
 
   private async sweepOnce(): Promise<number> {
-    const pending = await this.pendingProducts();
+    const all = await this.pending();
+    const { metrics, owner } = this.options;
+    const oldestMs = all.reduce((oldest, item) => Math.min(oldest, Date.parse(item.since)), Date.now());
+    metrics?.outboxPending.set({ owner }, all.length);
+    metrics?.outboxOldestAge.set({ owner }, (Date.now() - oldestMs) / 1000);
+    const cutoff = new Date(Date.now() - this.minAgeMs).toISOString();
+    const pending = all.filter((item) => item.since <= cutoff).map((item) => item.productId);
     let next = 0;
     let flushed = 0;
     const worker = async () => {
@@ -118,4 +130,21 @@ export class OutboxRelay {
     }
     return flushed;
   }
+}
+
+/** A service's relay for its own outboxes, configured from the service's dependencies. */
+export function serviceOutboxRelay(
+  deps: ServiceAppDeps,
+  owner: OutboxOwner,
+  flush: (productId: string) => Promise<void>,
+): OutboxRelay {
+  return new OutboxRelay({
+    documentClient: deps.documentClient,
+    tableName: deps.tableName,
+    owner,
+    flush,
+    logger: deps.logger,
+    ...deps.outboxRelay,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
 }

@@ -8,6 +8,7 @@ import kcl from 'aws-kcl';
 import { analyticsConfig } from '../analytics.config.js';
 import { LowStockAlerter } from './low-stock-alerter.js';
 import { CloudWatchMetricSink } from './metric-publisher.js';
+import { ProcessorMetrics } from './processor-metrics.js';
 import { type Checkpoint, type KclRecord, ShardProcessor } from './shard-processor.js';
 
 const config = loadConfig(analyticsConfig);
@@ -17,7 +18,26 @@ const clientOptions = (endpoint: string) => ({ region: config.region, ...(endpoi
 const documentClient = createDocumentClient(createDynamoDbClient(clientOptions(config.dynamoDbEndpoint)));
 const workerId = process.env.KCL_WORKER_ID;
 
+const observer = new ProcessorMetrics();
+const pushUrl = process.env.ANALYTICS_METRICS_PUSH_URL;
+// The worker serves these with its own; a push that fails (worker restarting) is simply the next one's.
+const pushMetrics = async () => {
+  if (!pushUrl) return;
+  try {
+    await fetch(pushUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ processor: String(process.pid), metrics: await observer.snapshot() }),
+      signal: AbortSignal.timeout(2_000),
+    });
+  } catch (error) {
+    logger.debug({ err: error }, 'metrics push failed');
+  }
+};
+setInterval(() => void pushMetrics(), 5_000).unref();
+
 const processor = new ShardProcessor({
+  observer,
   metrics: new CloudWatchMetricSink(
     new CloudWatchClient(awsClientConfig(clientOptions(config.cloudWatchEndpoint))),
     config.namespace,
@@ -79,9 +99,9 @@ kcl({
     settle(processor.leaseLost(), done);
   },
   shardEnded(input: { checkpointer: kcl.Checkpointer }, done: () => void) {
-    settle(processor.shardEnded(checkpointerOf(input.checkpointer)), done);
+    settle(processor.shardEnded(checkpointerOf(input.checkpointer)).then(pushMetrics), done);
   },
   shutdownRequested(input: { checkpointer: kcl.Checkpointer }, done: () => void) {
-    settle(processor.shutdownRequested(checkpointerOf(input.checkpointer)), done);
+    settle(processor.shutdownRequested(checkpointerOf(input.checkpointer)).then(pushMetrics), done);
   },
 }).run();

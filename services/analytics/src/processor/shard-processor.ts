@@ -26,7 +26,17 @@ export interface LowStockAlerts {
   alert(event: CloudEvent): Promise<{ category: string }>;
 }
 
+/** What a shard processor reports for its worker's `/metrics`. */
+export interface ProcessorObserver {
+  recordsRead(shardId: string, records: number, events: number): void;
+  /** A window flush (PutMetricData) took this long. */
+  flushed(shardId: string, seconds: number): void;
+  /** A checkpoint was written for records read `lagSeconds` before. */
+  checkpointed(shardId: string, lagSeconds: number): void;
+}
+
 export interface ShardProcessorDeps {
+  observer?: ProcessorObserver;
   metrics: MetricSink;
   alerts: LowStockAlerts;
   logger: Logger;
@@ -56,6 +66,7 @@ export class ShardProcessor {
   private readonly now: () => number;
   private shardId = 'unknown';
   private lastSequence: string | undefined;
+  private lastSequenceReadAt = 0;
   private eventsPending = 0;
   private firstProcessedAt: number | undefined;
   private lastProcessedAt: number | undefined;
@@ -74,6 +85,7 @@ export class ShardProcessor {
 
   async processRecords(records: KclRecord[], checkpoint: Checkpoint): Promise<void> {
     const processedAt = this.now();
+    const pendingBefore = this.eventsPending;
     for (const record of records) {
       for (const outcome of readRecord(Buffer.from(record.data, 'base64'))) {
         if ('poison' in outcome) {
@@ -99,7 +111,9 @@ export class ShardProcessor {
         }
       }
       this.lastSequence = record.sequenceNumber;
+      this.lastSequenceReadAt = processedAt;
     }
+    this.deps.observer?.recordsRead(this.shardId, records.length, this.eventsPending - pendingBefore);
     if (this.publishAfter === Number.POSITIVE_INFINITY && !this.windows.isEmpty) {
       // Publish once the window of the first pending metric has closed.
       this.publishAfter = this.windows.windowOf(processedAt) + this.deps.windowMs;
@@ -140,7 +154,9 @@ export class ShardProcessor {
     await this.publishPending();
     const sequence = this.lastSequence;
     if (sequence === undefined) return;
+    const readAt = this.lastSequenceReadAt;
     await this.retrying('checkpoint', () => checkpoint(sequence));
+    this.deps.observer?.checkpointed(this.shardId, (this.now() - readAt) / 1000);
     if (this.lastSequence === sequence) this.lastSequence = undefined;
   }
 
@@ -162,6 +178,7 @@ export class ShardProcessor {
         },
         'metrics published',
       );
+      this.deps.observer?.flushed(this.shardId, (this.now() - started) / 1000);
       this.windows.clear();
       this.eventsPending = 0;
       this.firstProcessedAt = undefined;

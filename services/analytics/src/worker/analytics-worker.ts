@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, loadConfig } from '@shop/platform';
 import { analyticsConfig } from '../analytics.config.js';
 import { kclProperties } from './kcl-properties.js';
+import { WorkerMetrics } from './worker-metrics.js';
 
 const config = loadConfig(analyticsConfig);
 const logger = createLogger({ name: 'analytics-worker', level: config.logLevel });
@@ -36,6 +37,14 @@ const localCredentials =
   config.kinesisEndpoint && !process.env.AWS_ACCESS_KEY_ID
     ? { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' }
     : {};
+const metrics = new WorkerMetrics();
+const metricsServer = await metrics.listen(config.metricsPort).catch((error: unknown) => {
+  logger.fatal({ err: error }, `cannot serve /metrics on port ${config.metricsPort}; set METRICS_PORT to use another`);
+  process.exit(1);
+});
+const metricsPort = WorkerMetrics.portOf(metricsServer);
+logger.info({ url: `http://127.0.0.1:${metricsPort}/metrics` }, 'metrics listening');
+
 const daemon = spawn(
   'java',
   [
@@ -46,7 +55,15 @@ const daemon = spawn(
     '--properties-file',
     propertiesFile,
   ],
-  { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...localCredentials, KCL_WORKER_ID: workerId } },
+  {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      ...localCredentials,
+      KCL_WORKER_ID: workerId,
+      ANALYTICS_METRICS_PUSH_URL: `http://127.0.0.1:${metricsPort}${WorkerMetrics.pushPath}`,
+    },
+  },
 );
 logger.info({ pid: daemon.pid, stream: config.streamName, application: config.applicationName }, 'KCL daemon started');
 
@@ -60,6 +77,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 daemon.on('exit', (code, signal) => {
   rmSync(workDir, { recursive: true, force: true });
+  metricsServer.close();
   logger.info({ code, signal }, 'KCL daemon exited');
   process.exit(code ?? (signal === 'SIGTERM' ? 0 : 1));
 });

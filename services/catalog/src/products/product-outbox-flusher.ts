@@ -22,6 +22,11 @@ export class ProductOutboxFlusher {
     this.batchSize = options.batchSize ?? 100;
   }
 
+  /** Resolves once no flush is running or queued. */
+  idle(): Promise<void> {
+    return this.rounds.idle();
+  }
+
   /** Resolves after a round of the product that began after this call. */
   flush(productId: string): Promise<void> {
     return this.rounds.run(productId);

@@ -34,6 +34,11 @@ export class StockOutboxFlusher {
    * Resolves after a flush of the product that began after this call. `known` is the item as a
    * write just left it; the next round starts from the newest such item instead of reading it.
    */
+  /** Resolves once no flush is running or queued. */
+  idle(): Promise<void> {
+    return this.rounds.idle();
+  }
+
   flush(productId: string, known?: StockItem): Promise<void> {
     if (known && known.version > (this.known.get(productId)?.version ?? -1)) this.known.set(productId, known);
     return this.rounds.run(productId);

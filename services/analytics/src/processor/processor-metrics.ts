@@ -1,0 +1,62 @@
+import { Counter, Gauge, Histogram, type MetricObjectWithValues, type MetricValue, Registry } from 'prom-client';
+import type { ProcessorObserver } from './shard-processor.js';
+
+/**
+ * A record processor's Prometheus metrics. The processor runs in its own process (one per shard,
+ * started by the KCL daemon), so it pushes them to its worker, which serves them with its own on
+ * `/metrics`.
+ */
+export class ProcessorMetrics implements ProcessorObserver {
+  readonly registry = new Registry();
+  private readonly records: Counter<'shard'>;
+  private readonly events: Counter<'shard'>;
+  private readonly flushes: Histogram<'shard'>;
+  private readonly checkpointLag: Gauge<'shard'>;
+
+  constructor() {
+    const registers = [this.registry];
+    this.records = new Counter({
+      name: 'analytics_records_processed_total',
+      help: 'Stream records read, by shard',
+      labelNames: ['shard'],
+      registers,
+    });
+    this.events = new Counter({
+      name: 'analytics_events_counted_total',
+      help: 'Events counted into metrics (duplicates and poison excluded), by shard',
+      labelNames: ['shard'],
+      registers,
+    });
+    this.flushes = new Histogram({
+      name: 'analytics_window_flush_seconds',
+      help: 'Time to publish a closed window to CloudWatch',
+      labelNames: ['shard'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.checkpointLag = new Gauge({
+      name: 'analytics_checkpoint_lag_seconds',
+      help: 'At the last checkpoint, how long before it its newest record had been read',
+      labelNames: ['shard'],
+      registers,
+    });
+  }
+
+  recordsRead(shard: string, records: number, events: number): void {
+    this.records.inc({ shard }, records);
+    this.events.inc({ shard }, events);
+  }
+
+  flushed(shard: string, seconds: number): void {
+    this.flushes.observe({ shard }, seconds);
+  }
+
+  checkpointed(shard: string, lagSeconds: number): void {
+    this.checkpointLag.set({ shard }, lagSeconds);
+  }
+
+  /** The metrics as JSON, for the push to the worker. */
+  snapshot(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    return this.registry.getMetricsAsJSON();
+  }
+}
