@@ -61,6 +61,14 @@ export { IdempotencyRepository } from './idempotency/idempotency.repository.js';
 export type { Logger } from './logging/logger.js';
 export { createLogger } from './logging/logger.js';
 export { httpMetrics, measureAwsClient, ProcessMetrics } from './observability/metrics.js';
+export type { TracingOptions } from './observability/tracing.js';
+export {
+  configureTracing,
+  currentTraceHeader,
+  traceAwsClient,
+  tracingMiddleware,
+  withTrace,
+} from './observability/tracing.js';
 export type { ArchiveQuery } from './outbox/event-archive.js';
 export { archiveAttributes, readArchivedEvents } from './outbox/event-archive.js';
 export type { ReplayOptions } from './outbox/event-replay.js';

@@ -46,6 +46,15 @@ export function createHttpApp(options: HttpAppOptions): Koa<AppState> {
   const health = healthRoutes(options.health);
   if (options.metrics) app.use(httpMetrics(options.metrics));
   app.use(requestContext(options.logger));
+  const { isDraining } = options.health;
+  if (isDraining) {
+    // While draining, each answer closes its connection: a client's next request opens a new
+    // one (refused once the server stops listening) instead of racing the close of an idle one.
+    app.use(async (ctx, next) => {
+      await next();
+      if (isDraining()) ctx.set('Connection', 'close');
+    });
+  }
   app.use(problemDetails());
   app.use(
     helmet({
