@@ -10,7 +10,7 @@ export {
   createKinesisClient,
 } from './aws/aws-clients.js';
 export { isConditionalCheckFailed, isDependencyUnavailable } from './aws/dynamodb-errors.js';
-export { commonConfig } from './config/common-config.js';
+export { commonConfig, tracingConfig } from './config/common-config.js';
 export type { ConfigKey, ConfigOf, ConfigSpec } from './config/config-schema.js';
 export { defineConfig, describeConfig, loadConfig, port, url } from './config/config-schema.js';
 export type { IndexPageQuery } from './data/index-page.js';

@@ -1,9 +1,10 @@
-import { commonConfig, defineConfig, port, url } from '@shop/platform';
+import { commonConfig, defineConfig, port, tracingConfig, url } from '@shop/platform';
 import Joi from 'joi';
 
 /** Configuration of an analytics worker and the record processors its daemon runs. */
 export const analyticsConfig = defineConfig({
   ...commonConfig,
+  ...tracingConfig,
   metricsPort: {
     env: 'METRICS_PORT',
     doc: "Port of the worker's GET /metrics (Prometheus text: the worker and its record processors)",

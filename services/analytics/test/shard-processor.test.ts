@@ -55,6 +55,10 @@ function harness(options: { failPublishes?: number; holdsLease?: boolean } = {})
     windowMs: 60_000,
     dedupeCapacity: 1000,
     holdsLease: async () => options.holdsLease ?? true,
+    trace: async (name, header, work) => {
+      log.push(`trace ${name} ${header}`);
+      return work();
+    },
     now: () => clock,
     retryBaseMs: 1,
   });
@@ -134,4 +138,11 @@ test('when another worker has taken the lease before the window closes, then not
   advance(60_000);
   await processor.processRecords([], checkpoint);
   t.deepEqual(log, []);
+});
+
+test('when a low-stock event carries a trace header, then its supplier alert runs in that trace', async (t) => {
+  const { processor, log, checkpoint, record } = harness();
+  const header = 'Root=1-6744a1b2-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=1';
+  await processor.processRecords([record({ ...event('L9', stockEventTypes.low), traceid: header })], checkpoint);
+  t.deepEqual(log.slice(0, 2), [`trace analytics ${header}`, 'alert L9']);
 });

@@ -35,3 +35,25 @@ export const commonConfig = defineConfig({
     default: 'info',
   },
 });
+
+/** How a process sends X-Ray traces; shared by the services and the analytics workers. */
+export const tracingConfig = defineConfig({
+  tracingEnabled: {
+    env: 'TRACING_ENABLED',
+    doc: 'Send X-Ray segments (UDP to the daemon; nothing listening is harmless)',
+    schema: Joi.boolean(),
+    default: true,
+  },
+  xraySamplingRate: {
+    env: 'XRAY_SAMPLING_RATE',
+    doc: "Share of requests traced (0 to 1); a caller's sampling decision in X-Amzn-Trace-Id wins",
+    schema: Joi.number().min(0).max(1),
+    default: 0.05,
+  },
+  xrayDaemonAddress: {
+    env: 'AWS_XRAY_DAEMON_ADDRESS',
+    doc: 'host:port of the X-Ray daemon (the CloudWatch agent in AWS)',
+    schema: Joi.string().pattern(/^[\w.-]+:\d+$/),
+    default: '127.0.0.1:2000',
+  },
+});

@@ -8,6 +8,7 @@ import type { EventPublisher } from '../events/cloud-event.js';
 import { PublisherSaturatedError } from '../events/kinesis-publisher.js';
 import type { Logger } from '../logging/logger.js';
 import { httpMetrics, type ProcessMetrics } from '../observability/metrics.js';
+import { tracingMiddleware } from '../observability/tracing.js';
 import type { AppState } from './app-context.js';
 import { type HealthOptions, healthRoutes, type ReadinessCheck } from './health.routes.js';
 import { jsonBody } from './json-body.middleware.js';
@@ -31,7 +32,14 @@ export interface HttpAppOptions {
 }
 
 const corsAllowedHeaders = ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id'];
-const corsExposedHeaders = ['ETag', 'Location', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed'];
+const corsExposedHeaders = [
+  'ETag',
+  'Location',
+  'Retry-After',
+  'X-Request-Id',
+  'Idempotent-Replayed',
+  'X-Amzn-Trace-Id',
+];
 
 /**
  * A Koa app with the platform's kit in front: request id and access log, problem+json errors,
@@ -44,6 +52,8 @@ export function createHttpApp(options: HttpAppOptions): Koa<AppState> {
   app.silent = true;
   const allowedOrigins = new Set(options.corsOrigins ?? []);
   const health = healthRoutes(options.health);
+  // A segment per request (when tracing is configured); everything after runs inside it.
+  app.use(tracingMiddleware() as Koa.Middleware<AppState>);
   if (options.metrics) app.use(httpMetrics(options.metrics));
   app.use(requestContext(options.logger));
   const { isDraining } = options.health;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logging/logger.js';
+import { currentTraceHeader } from '../observability/tracing.js';
 import type { AppMiddleware } from './app-context.js';
 
 const acceptableRequestId = /^[A-Za-z0-9._-]{1,128}$/;
@@ -31,6 +32,7 @@ export function requestContext(logger: Logger): AppMiddleware {
         logger.info(
           {
             requestId,
+            traceId: /Root=([^;]+)/.exec(currentTraceHeader() ?? '')?.[1],
             method: ctx.method,
             route: routeTemplate(ctx),
             status: ctx.status,

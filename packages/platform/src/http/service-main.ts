@@ -6,12 +6,13 @@ import Joi from 'joi';
 import type Koa from 'koa';
 import { createCognitoVerifier } from '../auth/access-token-verifier.js';
 import { createDocumentClient, createDynamoDbClient, createKinesisClient } from '../aws/aws-clients.js';
-import { commonConfig } from '../config/common-config.js';
+import { commonConfig, tracingConfig } from '../config/common-config.js';
 import { type ConfigOf, defineConfig, loadConfig, port, url } from '../config/config-schema.js';
 import { ConfigError } from '../errors/app-error.js';
 import { KinesisEventPublisher } from '../events/kinesis-publisher.js';
 import { createLogger } from '../logging/logger.js';
 import { measureAwsClient, ProcessMetrics } from '../observability/metrics.js';
+import { configureTracing, traceAwsClient } from '../observability/tracing.js';
 import type { AppState } from './app-context.js';
 import { backgroundTasksOf, type ServiceAppDeps } from './create-http-app.js';
 
@@ -92,6 +93,7 @@ export function serviceConfig(portEnv: string, defaultPort: number, defaultMetri
       schema: Joi.number().integer().min(0),
       default: 5_000,
     },
+    ...tracingConfig,
     metricsPort: {
       env: 'METRICS_PORT',
       doc: 'Port of GET /metrics (Prometheus text), apart from the API',
@@ -146,15 +148,26 @@ export function startService(options: StartServiceOptions): void {
   const config = loadOrExit(serviceConfig(options.portEnv, options.defaultPort, options.defaultMetricsPort));
   const logger = createLogger({ name: options.name, level: config.logLevel });
   const metrics = new ProcessMetrics({ service: options.name });
-  const dynamoDb = measureAwsClient(
-    createDynamoDbClient({ region: config.region, endpoint: config.dynamoDbEndpoint }),
-    metrics,
-    'DynamoDB',
+  configureTracing({
+    serviceName: options.name,
+    enabled: config.tracingEnabled,
+    samplingRate: config.xraySamplingRate,
+    daemonAddress: config.xrayDaemonAddress,
+    logger,
+  });
+  const dynamoDb = traceAwsClient(
+    measureAwsClient(
+      createDynamoDbClient({ region: config.region, endpoint: config.dynamoDbEndpoint }),
+      metrics,
+      'DynamoDB',
+    ),
   );
-  const kinesis = measureAwsClient(
-    createKinesisClient({ region: config.region, endpoint: config.kinesisEndpoint }),
-    metrics,
-    'Kinesis',
+  const kinesis = traceAwsClient(
+    measureAwsClient(
+      createKinesisClient({ region: config.region, endpoint: config.kinesisEndpoint }),
+      metrics,
+      'Kinesis',
+    ),
   );
   const auth = createCognitoVerifier({
     userPoolId: config.cognitoUserPoolId,

@@ -3,7 +3,16 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { awsClientConfig, createDocumentClient, createDynamoDbClient, createLogger, loadConfig } from '@shop/platform';
+import {
+  awsClientConfig,
+  configureTracing,
+  createDocumentClient,
+  createDynamoDbClient,
+  createLogger,
+  loadConfig,
+  traceAwsClient,
+  withTrace,
+} from '@shop/platform';
 import kcl from 'aws-kcl';
 import { analyticsConfig } from '../analytics.config.js';
 import { LowStockAlerter } from './low-stock-alerter.js';
@@ -15,7 +24,16 @@ const config = loadConfig(analyticsConfig);
 const logger = createLogger({ name: 'analytics', level: config.logLevel, fd: 2 });
 const clientOptions = (endpoint: string) => ({ region: config.region, ...(endpoint ? { endpoint } : {}) });
 
-const documentClient = createDocumentClient(createDynamoDbClient(clientOptions(config.dynamoDbEndpoint)));
+configureTracing({
+  serviceName: 'analytics',
+  enabled: config.tracingEnabled,
+  samplingRate: config.xraySamplingRate,
+  daemonAddress: config.xrayDaemonAddress,
+  logger,
+});
+const documentClient = createDocumentClient(
+  traceAwsClient(createDynamoDbClient(clientOptions(config.dynamoDbEndpoint))),
+);
 const workerId = process.env.KCL_WORKER_ID;
 
 const observer = new ProcessorMetrics();
@@ -38,6 +56,7 @@ setInterval(() => void pushMetrics(), 5_000).unref();
 
 const processor = new ShardProcessor({
   observer,
+  trace: withTrace,
   metrics: new CloudWatchMetricSink(
     new CloudWatchClient(awsClientConfig(clientOptions(config.cloudWatchEndpoint))),
     config.namespace,
@@ -45,7 +64,7 @@ const processor = new ShardProcessor({
   alerts: new LowStockAlerter({
     documentClient,
     tableName: config.tableName,
-    sns: new SNSClient(awsClientConfig(clientOptions(config.snsEndpoint))),
+    sns: traceAwsClient(new SNSClient(awsClientConfig(clientOptions(config.snsEndpoint)))),
     topicArn: config.lowStockTopicArn,
   }),
   logger,

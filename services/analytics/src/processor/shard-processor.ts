@@ -37,6 +37,8 @@ export interface ProcessorObserver {
 
 export interface ShardProcessorDeps {
   observer?: ProcessorObserver;
+  /** Runs the handling of an event that carries a trace header as part of that trace. */
+  trace?: <T>(name: string, traceHeader: string, work: () => Promise<T>) => Promise<T>;
   metrics: MetricSink;
   alerts: LowStockAlerts;
   logger: Logger;
@@ -106,7 +108,10 @@ export class ShardProcessor {
         this.firstProcessedAt ??= processedAt;
         this.lastProcessedAt = processedAt;
         if (event.type === stockEventTypes.low) {
-          const { category } = await this.retrying('low-stock alert', () => this.deps.alerts.alert(event));
+          const alert = () => this.retrying('low-stock alert', () => this.deps.alerts.alert(event));
+          // The supplier alert continues the trace of the sale that crossed the threshold.
+          const { category } =
+            event.traceid && this.deps.trace ? await this.deps.trace('analytics', event.traceid, alert) : await alert();
           countLowStockAlert(this.windows, event, category);
         }
       }

@@ -1,5 +1,6 @@
 import {
   assertIfMatch,
+  currentTraceHeader,
   fromMinorUnits,
   type Logger,
   NotFoundError,
@@ -66,7 +67,10 @@ export class ProductsService {
       createdAt: timestamp,
       updatedAt: timestamp,
     };
-    const { product: stored, created } = await this.deps.repository.create(product, productEvent('created', product));
+    const { product: stored, created } = await this.deps.repository.create(
+      product,
+      productEvent('created', product, currentTraceHeader()),
+    );
     if (created) this.flushSoon(id);
     return stored;
   }
@@ -106,7 +110,7 @@ export class ProductsService {
   async delete(id: string, ifMatch: IfMatch): Promise<void> {
     await this.writeCurrent(id, ifMatch, async (current) => {
       const deleted = { ...current, version: current.version + 1, updatedAt: this.now().toISOString() };
-      await this.deps.repository.delete(current, deleted, productEvent('deleted', deleted));
+      await this.deps.repository.delete(current, deleted, productEvent('deleted', deleted, currentTraceHeader()));
       return deleted;
     });
     this.flushSoon(id);
@@ -127,7 +131,7 @@ export class ProductsService {
         updatedAt: this.now().toISOString(),
       };
       if (!fields.supplier) delete updated.supplier;
-      await this.deps.repository.update(updated, current, productEvent('updated', updated));
+      await this.deps.repository.update(updated, current, productEvent('updated', updated, currentTraceHeader()));
       return updated;
     });
     this.flushSoon(id);

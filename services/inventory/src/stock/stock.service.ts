@@ -1,6 +1,7 @@
 import {
   assertIfMatch,
   ConflictError,
+  currentTraceHeader,
   type Logger,
   NotFoundError,
   newId,
@@ -479,6 +480,15 @@ export class StockService {
     reservedDelta: number,
     extra: Partial<LedgerEntry> & { reason?: AdjustmentReason },
   ): LedgerEntry {
-    return { id, kind, at: this.now().toISOString(), onHandDelta, reservedDelta, ...extra };
+    const traceId = currentTraceHeader();
+    return {
+      id,
+      kind,
+      at: this.now().toISOString(),
+      onHandDelta,
+      reservedDelta,
+      ...(traceId ? { traceId } : {}),
+      ...extra,
+    };
   }
 }
