@@ -152,8 +152,5 @@ test('when the catalog serves traced requests, then X-Ray gets a segment per req
   t.is(typeof postLine?.durationMs, 'number');
   const raw = await readFile(logFile, 'utf8');
   t.false(raw.includes(accessToken), 'no token in the logs');
-  t.false(
-    /authorization/i.test(raw.replace(/"\[redacted\]"/g, '')) && raw.includes('Bearer'),
-    'no Authorization header',
-  );
+  t.false(raw.includes('Bearer '), 'no Authorization header value');
 });
