@@ -24,7 +24,7 @@ test('when products are sold through the API, then CloudWatch shows exact units 
   const admin = await platform.writeHeaders('admin');
   const api = (method: string, path: string, body?: unknown) =>
     requestJson(platform.gateway, method, path, body, { authorization: admin.authorization ?? '' });
-  const topicArn = platform.output.join('\n').match(/alerts to (arn:aws:sns:[^\s)]+)/)?.[1];
+  const topicArn = platform.output.join('\n').match(/alerts to (arn:aws:sns:[^\s),]+)/)?.[1];
   if (!topicArn) throw new Error('npm start did not print the low-stock topic');
   const alerts = await reader.subscribe(topicArn, `alerts-${Date.now()}`);
 
