@@ -1,0 +1,166 @@
+import {
+  Aws,
+  aws_cloudtrail as cloudtrail,
+  aws_cloudwatch as cloudwatch,
+  aws_cloudwatch_actions as cloudwatchActions,
+  Duration,
+  aws_iam as iam,
+  type aws_kms as kms,
+  aws_logs as logs,
+  RemovalPolicy,
+  aws_s3 as s3,
+  type aws_sns as sns,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { EnvironmentSettings } from './environments.js';
+
+export interface AuditProps {
+  settings: EnvironmentSettings;
+  /** Encrypts the trail's log files; CloudTrail is allowed to use it here. */
+  key: kms.IKey;
+  /** Where the security alarms go. */
+  opsTopic: sns.ITopic;
+}
+
+/**
+ * CloudWatch Logs filter patterns from the CIS AWS Foundations Benchmark monitoring controls,
+ * each counted into one metric that alarms on any occurrence.
+ */
+export const securityEventPatterns = {
+  UnauthorizedApiCalls: '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
+  RootAccountUsage:
+    '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
+  ConsoleSignInFailures: '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
+  IamPolicyChanges: `{ ${[
+    'DeleteGroupPolicy',
+    'DeleteRolePolicy',
+    'DeleteUserPolicy',
+    'PutGroupPolicy',
+    'PutRolePolicy',
+    'PutUserPolicy',
+    'CreatePolicy',
+    'DeletePolicy',
+    'CreatePolicyVersion',
+    'DeletePolicyVersion',
+    'AttachRolePolicy',
+    'DetachRolePolicy',
+    'AttachUserPolicy',
+    'DetachUserPolicy',
+    'AttachGroupPolicy',
+    'DetachGroupPolicy',
+  ]
+    .map((eventName) => `($.eventName = ${eventName})`)
+    .join(' || ')} }`,
+} as const;
+
+export const securityMetricNamespace = 'CloudTrailMetrics';
+
+/**
+ * An account-wide CloudTrail trail (every region, global services, validated and encrypted log
+ * files) with a copy in CloudWatch Logs, where metric filters turn the CIS security events into
+ * alarms on the ops topic.
+ */
+export class Audit extends Construct {
+  readonly trail: cloudtrail.Trail;
+  readonly trailBucket: s3.Bucket;
+  /** Server access logs of the trail bucket (CIS: who read the audit records). */
+  readonly accessLogsBucket: s3.Bucket;
+  readonly logGroup: logs.LogGroup;
+  readonly metricFilters: Record<keyof typeof securityEventPatterns, logs.MetricFilter>;
+  readonly alarms: Record<keyof typeof securityEventPatterns, cloudwatch.Alarm>;
+
+  constructor(scope: Construct, id: string, props: AuditProps) {
+    super(scope, id);
+    const { settings, key, opsTopic } = props;
+
+    // Audit records, and who read them, outlive the stack in every environment.
+    this.accessLogsBucket = new s3.Bucket(this, 'TrailAccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.trailBucket = new s3.Bucket(this, 'TrailBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'trail-bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'TrailLogs', {
+      retention: settings.name === 'prod' ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
+      removalPolicy: settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    // CloudTrail encrypts each log file with a data key it asks KMS for, under an encryption
+    // context naming the trail; this account's trails may do so, and nothing else through this grant.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudTrailToEncryptLogs',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringLike: {
+            'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${Aws.PARTITION}:cloudtrail:*:${Aws.ACCOUNT_ID}:trail/*`,
+          },
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        },
+      }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudTrailToDescribeKey',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+      }),
+    );
+
+    this.trail = new cloudtrail.Trail(this, 'Trail', {
+      trailName: `shop-${settings.name}`,
+      bucket: this.trailBucket,
+      encryptionKey: key,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableFileValidation: true,
+      managementEvents: cloudtrail.ReadWriteType.ALL,
+      sendToCloudWatchLogs: true,
+      cloudWatchLogGroup: this.logGroup,
+    });
+
+    const action = new cloudwatchActions.SnsAction(opsTopic);
+    const filters: Partial<Record<keyof typeof securityEventPatterns, logs.MetricFilter>> = {};
+    const alarms: Partial<Record<keyof typeof securityEventPatterns, cloudwatch.Alarm>> = {};
+    for (const [metricName, pattern] of Object.entries(securityEventPatterns) as [
+      keyof typeof securityEventPatterns,
+      string,
+    ][]) {
+      const filter = new logs.MetricFilter(this, `${metricName}Filter`, {
+        logGroup: this.logGroup,
+        filterPattern: logs.FilterPattern.literal(pattern),
+        metricNamespace: securityMetricNamespace,
+        metricName,
+        metricValue: '1',
+      });
+      const alarm = filter
+        .metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) })
+        .createAlarm(this, `${metricName}Alarm`, {
+          alarmName: `shop-${settings.name}-${metricName}`,
+          alarmDescription: `CloudTrail recorded ${metricName} (CIS AWS Foundations monitoring control)`,
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+      alarm.addAlarmAction(action);
+      filters[metricName] = filter;
+      alarms[metricName] = alarm;
+    }
+    this.metricFilters = filters as Record<keyof typeof securityEventPatterns, logs.MetricFilter>;
+    this.alarms = alarms as Record<keyof typeof securityEventPatterns, cloudwatch.Alarm>;
+  }
+}

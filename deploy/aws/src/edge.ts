@@ -1,0 +1,196 @@
+import {
+  Annotations,
+  type aws_certificatemanager as acm,
+  aws_cloudfront as cloudfront,
+  Duration,
+  type aws_elasticloadbalancingv2 as elbv2,
+  aws_cloudfront_origins as origins,
+  RemovalPolicy,
+  Stack,
+  aws_s3 as s3,
+  Token,
+  aws_wafv2 as wafv2,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { EnvironmentSettings } from './environments.js';
+
+export interface EdgeProps {
+  settings: EnvironmentSettings;
+  alb: elbv2.IApplicationLoadBalancer;
+  /**
+   * The DNS name CloudFront calls the ALB by, one the ALB's certificate covers. CloudFront checks
+   * the origin's certificate against it, so the ALB's own `*.elb.amazonaws.com` name (the
+   * default) only works with a certificate for that name.
+   */
+  apiOriginDomain?: string;
+  /**
+   * A certificate (in us-east-1) for the storefront's own `domainNames`. Only with one can the
+   * viewer TLS policy be raised to TLS 1.2: CloudFront's default `*.cloudfront.net` certificate
+   * has a fixed policy that still accepts TLS 1.0.
+   */
+  certificate?: acm.ICertificate;
+  domainNames?: string[];
+}
+
+/** The rule groups both web ACLs run, in priority order after the rate rule. */
+export const managedRuleGroups = [
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  'AWSManagedRulesSQLiRuleSet',
+] as const;
+
+/**
+ * What shoppers and staff reach: CloudFront serves the static `web/` build from a private bucket
+ * and sends `/api/*` to the ALB, one origin for both so browsers need no CORS. A WAF web ACL
+ * guards each entry point: CloudFront, and the ALB for anyone who calls it directly.
+ */
+export class Edge extends Construct {
+  readonly webBucket: s3.Bucket;
+  readonly logBucket: s3.Bucket;
+  readonly distribution: cloudfront.Distribution;
+  readonly cloudFrontAcl: wafv2.CfnWebACL;
+  readonly albAcl: wafv2.CfnWebACL;
+
+  constructor(scope: Construct, id: string, props: EdgeProps) {
+    super(scope, id);
+    const { settings, alb } = props;
+
+    // CloudFront standard logging writes with ACLs, so this bucket keeps them enabled; it also
+    // receives the web bucket's server access logs. Logs outlive the stack and expire by age.
+    this.logBucket = new s3.Bucket(this, 'Logs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ expiration: Duration.days(settings.retainData ? 365 : 90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.webBucket = new s3.Bucket(this, 'Web', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: 'web-bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // A CLOUDFRONT-scope web ACL can only be created in us-east-1, so the stack holding this
+    // construct must deploy there (bin/shop-app.ts defaults to it). In another region, the ACL
+    // would move to its own us-east-1 stack and its ARN reach this one by cross-region reference.
+    const region = Stack.of(this).region;
+    if (!Token.isUnresolved(region) && region !== 'us-east-1') {
+      Annotations.of(this).addError(
+        `The CloudFront web ACL must be created in us-east-1, but this stack deploys to ${region}`,
+      );
+    }
+    this.cloudFrontAcl = webAcl(this, 'CloudFrontAcl', {
+      scope: 'CLOUDFRONT',
+      name: `shop-${settings.name}-cloudfront`,
+      rateLimit: settings.wafRateLimit,
+      // CloudFront sees the client itself.
+      aggregateKeyType: 'IP',
+    });
+    this.albAcl = webAcl(this, 'AlbAcl', {
+      scope: 'REGIONAL',
+      name: `shop-${settings.name}-alb`,
+      rateLimit: settings.wafRateLimit,
+      // Behind CloudFront the ALB sees edge addresses shared by many clients, so it counts the
+      // client address CloudFront forwards. A forged header only dodges this limit, not the
+      // CloudFront one; a request without the header did not come through CloudFront and is blocked.
+      aggregateKeyType: 'FORWARDED_IP',
+    });
+    new wafv2.CfnWebACLAssociation(this, 'AlbAclAssociation', {
+      resourceArn: alb.loadBalancerArn,
+      webAclArn: this.albAcl.attrArn,
+    });
+
+    const apiOrigin = props.apiOriginDomain
+      ? new origins.HttpOrigin(props.apiOriginDomain, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY })
+      : new origins.LoadBalancerV2Origin(alb, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY });
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `shop-platform ${settings.name}: web/ and /api/*`,
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.webBucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        compress: true,
+      },
+      additionalBehaviors: {
+        '/api/*': {
+          origin: apiOrigin,
+          // A redirect would turn a POST into a GET, so plain HTTP is refused instead.
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        },
+      },
+      ...(props.certificate
+        ? {
+            certificate: props.certificate,
+            domainNames: props.domainNames,
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      enableLogging: true,
+      logBucket: this.logBucket,
+      logFilePrefix: 'cloudfront/',
+      webAclId: this.cloudFrontAcl.attrArn,
+    });
+  }
+}
+
+interface WebAclOptions {
+  scope: 'CLOUDFRONT' | 'REGIONAL';
+  name: string;
+  rateLimit: number;
+  aggregateKeyType: 'IP' | 'FORWARDED_IP';
+}
+
+/** A web ACL that allows by default, rate-limits per client address, then runs the managed groups. */
+function webAcl(scope: Construct, id: string, options: WebAclOptions): wafv2.CfnWebACL {
+  const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
+    cloudWatchMetricsEnabled: true,
+    metricName,
+    sampledRequestsEnabled: true,
+  });
+  const rateRule: wafv2.CfnWebACL.RuleProperty = {
+    name: 'RateLimitPerClient',
+    priority: 0,
+    action: { block: {} },
+    statement: {
+      rateBasedStatement: {
+        limit: options.rateLimit,
+        evaluationWindowSec: 300,
+        aggregateKeyType: options.aggregateKeyType,
+        ...(options.aggregateKeyType === 'FORWARDED_IP'
+          ? { forwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'MATCH' } }
+          : {}),
+      },
+    },
+    visibilityConfig: visibility(`${options.name}-rate`),
+  };
+  const managedRules = managedRuleGroups.map(
+    (name, index): wafv2.CfnWebACL.RuleProperty => ({
+      name,
+      priority: index + 1,
+      overrideAction: { none: {} },
+      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+      visibilityConfig: visibility(`${options.name}-${name}`),
+    }),
+  );
+  return new wafv2.CfnWebACL(scope, id, {
+    name: options.name,
+    scope: options.scope,
+    defaultAction: { allow: {} },
+    rules: [rateRule, ...managedRules],
+    visibilityConfig: visibility(options.name),
+  });
+}

@@ -1,0 +1,41 @@
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Audit } from './audit.js';
+import { Compute } from './compute.js';
+import { DataStores } from './data-stores.js';
+import { Edge } from './edge.js';
+import type { EnvironmentSettings } from './environments.js';
+import { Identity } from './identity.js';
+import { Monitoring } from './monitoring.js';
+import { Network } from './network.js';
+
+export interface ShopStackProps extends StackProps {
+  settings: EnvironmentSettings;
+}
+
+/**
+ * The whole platform in one environment: network, stores, sign-in, the service and analytics
+ * fleets behind the ALB, CloudFront and WAF in front, CloudTrail, dashboards and alarms.
+ */
+export class ShopStack extends Stack {
+  constructor(scope: Construct, id: string, props: ShopStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const data = new DataStores(this, 'Data', { settings });
+    const identity = new Identity(this, 'Identity', { settings });
+    const network = new Network(this, 'Network', { settings });
+    // CloudFront serves the web pages and /api/* from one origin, so browsers need no CORS.
+    const compute = new Compute(this, 'Compute', { vpc: network.vpc, settings, data, identity, corsOrigin: '' });
+    const edge = new Edge(this, 'Edge', { settings, alb: compute.alb });
+    const monitoring = new Monitoring(this, 'Monitoring', { settings, compute, data });
+    new Audit(this, 'Audit', { settings, key: data.key, opsTopic: monitoring.opsTopic });
+
+    Tags.of(this).add('project', 'shop-platform');
+    Tags.of(this).add('environment', settings.name);
+
+    new CfnOutput(this, 'StorefrontUrl', { value: `https://${edge.distribution.distributionDomainName}` });
+    new CfnOutput(this, 'LoadBalancerDns', { value: compute.alb.loadBalancerDnsName });
+    new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
+    new CfnOutput(this, 'AppClientId', { value: identity.appClient.userPoolClientId });
+  }
+}

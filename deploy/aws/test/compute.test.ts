@@ -1,0 +1,368 @@
+import { routeTable } from '@shop/platform';
+import test from 'ava';
+import {
+  App,
+  type CfnElement,
+  aws_cognito as cognito,
+  aws_dynamodb as dynamodb,
+  aws_kinesis as kinesis,
+  aws_kms as kms,
+  Stack,
+  aws_sns as sns,
+} from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Compute } from '../src/compute.js';
+import { environmentSettings } from '../src/environments.js';
+import { Network } from '../src/network.js';
+
+type Environment = 'dev' | 'prod';
+type Resource = { Properties: Record<string, unknown> };
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+const synthesized = new Map<Environment, ReturnType<typeof synthesize>>();
+
+/**
+ * The network and compute layers of one environment over stand-in stores and sign-in, so these
+ * tests check the compute construct alone (the whole stack is checked by stack.test.ts).
+ */
+function synthesize(environment: Environment) {
+  const app = new App({ context: { environment } });
+  const settings = environmentSettings(app);
+  const stack = new Stack(app, `Compute-${environment}`, { env: { account: '111111111111', region: 'us-east-1' } });
+  const key = new kms.Key(stack, 'Key');
+  const table = new dynamodb.Table(stack, 'Table', {
+    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+    encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+    encryptionKey: key,
+  });
+  const stream = new kinesis.Stream(stack, 'Stream', { encryption: kinesis.StreamEncryption.KMS, encryptionKey: key });
+  const alertsTopic = new sns.Topic(stack, 'Alerts', { masterKey: key });
+  const userPool = new cognito.UserPool(stack, 'UserPool');
+  const appClient = userPool.addClient('AppClient');
+  const network = new Network(stack, 'Network', { settings });
+  const compute = new Compute(stack, 'Compute', {
+    vpc: network.vpc,
+    settings,
+    data: { key, table, stream, alertsTopic },
+    identity: { userPool, appClient },
+    corsOrigin: '',
+  });
+  return { stack, template: Template.fromStack(stack), compute, settings };
+}
+
+function fixture(environment: Environment = 'dev') {
+  const known = synthesized.get(environment) ?? synthesize(environment);
+  synthesized.set(environment, known);
+  return known;
+}
+
+const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as CfnElement);
+
+const resources = (template: Template, type: string, props?: Record<string, unknown>) =>
+  Object.entries(template.findResources(type, props ? { Properties: props } : undefined)) as [string, Resource][];
+
+/** The user data of a launch template as one string, tokens left as their JSON. */
+function userDataOf(template: Template, launchTemplateId: string): string {
+  const launchTemplate = template.toJSON().Resources[launchTemplateId] as Resource;
+  const data = launchTemplate.Properties.LaunchTemplateData as { UserData: { 'Fn::Base64': unknown } };
+  const userData = data.UserData['Fn::Base64'] as string | { 'Fn::Join': [string, unknown[]] };
+  if (typeof userData === 'string') return userData;
+  return userData['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join('');
+}
+
+function launchTemplateOf(template: Template, groupId: string): string {
+  const group = template.toJSON().Resources[groupId] as Resource;
+  const policy = group.Properties.MixedInstancesPolicy as {
+    LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: { Ref: string } } };
+  };
+  return policy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId.Ref;
+}
+
+test('when the route table is turned into listener rules, then each route forwards its paths to its service', (t) => {
+  const { stack, template, compute } = fixture();
+  const listener = logicalId(stack, compute.httpsListener);
+  const rules = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule', { ListenerArn: { Ref: listener } });
+  t.is(rules.length, routeTable.length);
+  for (const route of routeTable) {
+    const fleet = compute.services.find((candidate) => candidate.name === route.service);
+    if (!fleet) return t.fail(`no fleet for ${route.service}`);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      ListenerArn: { Ref: listener },
+      Priority: route.priority,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: route.pathPatterns } }],
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: logicalId(stack, fleet.targetGroup) } }],
+    });
+  }
+  t.pass();
+});
+
+test('when a request matches no route or comes over HTTP, then it gets a 404 problem or a redirect to HTTPS', (t) => {
+  const { template, settings } = fixture();
+  template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+    Port: 443,
+    Protocol: 'HTTPS',
+    Certificates: [{ CertificateArn: settings.certificateArn }],
+    SslPolicy: Match.stringLikeRegexp('^ELBSecurityPolicy-TLS13-'),
+    DefaultActions: [
+      {
+        Type: 'fixed-response',
+        FixedResponseConfig: Match.objectLike({ StatusCode: '404', ContentType: 'application/problem+json' }),
+      },
+    ],
+  });
+  template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+    Port: 80,
+    Protocol: 'HTTP',
+    DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
+  });
+  t.pass();
+});
+
+test('when the ALB is created, then it is internet-facing, logs access, drops invalid headers and is protected in prod', (t) => {
+  for (const environment of ['dev', 'prod'] as const) {
+    const { stack, template, compute } = fixture(environment);
+    const alb = template.toJSON().Resources[logicalId(stack, compute.alb)] as Resource;
+    t.is(alb.Properties.Scheme, 'internet-facing');
+    const attributes = Object.fromEntries(
+      (alb.Properties.LoadBalancerAttributes as { Key: string; Value: string }[]).map(({ Key, Value }) => [Key, Value]),
+    );
+    t.is(attributes['access_logs.s3.enabled'], 'true', environment);
+    t.is(attributes['routing.http.drop_invalid_header_fields.enabled'], 'true', environment);
+    t.is(attributes['deletion_protection.enabled'] ?? 'false', environment === 'prod' ? 'true' : 'false', environment);
+  }
+});
+
+test('when a service target group checks health, then it asks /readyz and drains for the 30 s shutdown deadline', (t) => {
+  const { stack, template, compute } = fixture();
+  const ports = { catalog: 3001, inventory: 3002 };
+  t.deepEqual(
+    compute.services.map((fleet) => fleet.name),
+    ['catalog', 'inventory'],
+  );
+  for (const fleet of compute.services) {
+    const group = template.toJSON().Resources[logicalId(stack, fleet.targetGroup)] as Resource;
+    t.like(group.Properties, {
+      Port: ports[fleet.name],
+      Protocol: 'HTTP',
+      HealthCheckPath: '/readyz',
+      HealthCheckIntervalSeconds: 10,
+      HealthyThresholdCount: 2,
+      UnhealthyThresholdCount: 2,
+    });
+    t.deepEqual(
+      (group.Properties.TargetGroupAttributes as { Key: string; Value: string }[]).find(
+        (attribute) => attribute.Key === 'deregistration_delay.timeout_seconds',
+      ),
+      { Key: 'deregistration_delay.timeout_seconds', Value: '30' },
+    );
+  }
+});
+
+test('when the fleets are created, then each mixes an On-Demand base with Spot over several types and rebalances', (t) => {
+  for (const environment of ['dev', 'prod'] as const) {
+    const { stack, template, compute, settings } = fixture(environment);
+    const groups = resources(template, 'AWS::AutoScaling::AutoScalingGroup');
+    t.is(groups.length, 3, environment);
+    t.true(settings.instanceTypes.length >= 3);
+    for (const [id, group] of groups) {
+      t.like(
+        group.Properties,
+        {
+          MinSize: String(settings.capacity.min),
+          MaxSize: String(settings.capacity.max),
+          CapacityRebalance: true,
+          MixedInstancesPolicy: {
+            InstancesDistribution: {
+              OnDemandBaseCapacity: settings.capacity.onDemandBase,
+              OnDemandPercentageAboveBaseCapacity: settings.capacity.onDemandAbove,
+              SpotAllocationStrategy: 'price-capacity-optimized',
+            },
+          },
+        },
+        id,
+      );
+      const policy = group.Properties.MixedInstancesPolicy as {
+        LaunchTemplate: { Overrides: { InstanceType: string }[] };
+      };
+      t.deepEqual(
+        policy.LaunchTemplate.Overrides.map((override) => override.InstanceType),
+        [...settings.instanceTypes],
+        id,
+      );
+    }
+    for (const fleet of compute.services) {
+      const group = template.toJSON().Resources[logicalId(stack, fleet.group)] as Resource;
+      t.is(group.Properties.HealthCheckType, 'ELB', fleet.name);
+      t.deepEqual(group.Properties.TargetGroupARNs, [{ Ref: logicalId(stack, fleet.targetGroup) }], fleet.name);
+    }
+  }
+});
+
+test('when an instance launches, then IMDSv2 is required, its root volume is encrypted gp3 and it has no key pair', (t) => {
+  const { template } = fixture();
+  const templates = resources(template, 'AWS::EC2::LaunchTemplate');
+  t.is(templates.length, 3);
+  for (const [id, launchTemplate] of templates) {
+    const data = launchTemplate.Properties.LaunchTemplateData as Record<string, unknown>;
+    t.like(data, { MetadataOptions: { HttpTokens: 'required' } }, id);
+    t.is(data.KeyName, undefined, id);
+    const devices = data.BlockDeviceMappings as { Ebs: { Encrypted: boolean; VolumeType: string } }[];
+    t.true(devices.length > 0, id);
+    for (const device of devices) t.like(device.Ebs, { Encrypted: true, VolumeType: 'gp3' }, id);
+  }
+});
+
+test('when instances are reachable, then only the ALB reaches the service ports and nothing reaches analytics', (t) => {
+  const { stack, template, compute } = fixture();
+  const albGroup = logicalId(stack, compute.albSecurityGroup);
+  const ingress = resources(template, 'AWS::EC2::SecurityGroupIngress');
+  const ruleSources = ingress.map(([, rule]) => rule.Properties ?? {});
+  for (const [port, name] of [
+    [3001, 'catalog'],
+    [3002, 'inventory'],
+  ] as const) {
+    const fleet = compute.services.find((candidate) => candidate.name === name);
+    if (!fleet) return t.fail(name);
+    const launchTemplate = template.toJSON().Resources[
+      launchTemplateOf(template, logicalId(stack, fleet.group))
+    ] as Resource;
+    const groups = (launchTemplate.Properties.LaunchTemplateData as { SecurityGroupIds: { 'Fn::GetAtt': string[] }[] })
+      .SecurityGroupIds;
+    const instanceGroup = groups[0]?.['Fn::GetAtt'][0];
+    const rules = ruleSources.filter((rule) => JSON.stringify(rule.GroupId).includes(`"${instanceGroup}"`));
+    t.true(rules.length > 0, name);
+    for (const rule of rules) {
+      t.like(rule, { FromPort: port, ToPort: port, IpProtocol: 'tcp' }, name);
+      t.deepEqual(rule.SourceSecurityGroupId, { 'Fn::GetAtt': [albGroup, 'GroupId'] }, name);
+    }
+  }
+  const analyticsTemplate = template.toJSON().Resources[
+    launchTemplateOf(template, logicalId(stack, compute.analyticsGroup))
+  ] as Resource;
+  const analyticsGroup = (
+    analyticsTemplate.Properties.LaunchTemplateData as { SecurityGroupIds: { 'Fn::GetAtt': string[] }[] }
+  ).SecurityGroupIds[0]?.['Fn::GetAtt'][0];
+  t.truthy(analyticsGroup);
+  t.false(ruleSources.some((rule) => JSON.stringify(rule.GroupId).includes(`"${analyticsGroup}"`)));
+  const analyticsSecurityGroup = template.toJSON().Resources[analyticsGroup ?? ''] as Resource;
+  t.is(analyticsSecurityGroup.Properties.SecurityGroupIngress, undefined);
+});
+
+test('when load changes, then services track requests per target and analytics tracks the iterator age', (t) => {
+  const { stack, template, compute } = fixture();
+  for (const fleet of compute.services) {
+    template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
+      AutoScalingGroupName: { Ref: logicalId(stack, fleet.group) },
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }),
+        TargetValue: 500,
+      }),
+    });
+  }
+  template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
+    AutoScalingGroupName: { Ref: logicalId(stack, compute.analyticsGroup) },
+    PolicyType: 'TargetTrackingScaling',
+    TargetTrackingConfiguration: Match.objectLike({
+      CustomizedMetricSpecification: Match.objectLike({
+        Namespace: 'AWS/Kinesis',
+        MetricName: 'GetRecords.IteratorAgeMilliseconds',
+        Statistic: 'Maximum',
+      }),
+      TargetValue: 30_000,
+    }),
+  });
+  t.pass();
+});
+
+test('when instances boot, then each runs its component under systemd with the drain timeout and waits for it', (t) => {
+  const { stack, template, compute } = fixture();
+  const boot = (group: { node: { defaultChild?: unknown } }) =>
+    userDataOf(template, launchTemplateOf(template, logicalId(stack, group)));
+  for (const fleet of compute.services) {
+    const script = boot(fleet.group);
+    t.regex(script, new RegExp(`services/${fleet.name}/src/main\\.ts`), fleet.name);
+    for (const line of [
+      'Restart=always',
+      'KillSignal=SIGTERM',
+      'TimeoutStopSec=35',
+      'BIND_HOST=0.0.0.0',
+      'TRUSTED_PROXY_HOPS=2',
+      'npm ci',
+      '/readyz',
+      'cfn-signal',
+    ]) {
+      t.true(script.includes(line), `${fleet.name}: ${line}`);
+    }
+    t.false(script.includes('java-17'), fleet.name);
+  }
+  const analytics = boot(compute.analyticsGroup);
+  for (const line of [
+    'java-17-amazon-corretto-headless',
+    'install-kcl-jars.mjs',
+    'services/analytics/src/worker/analytics-worker.ts',
+    'KCL_APPLICATION_NAME=shop-analytics',
+    'LOW_STOCK_TOPIC_ARN=',
+  ]) {
+    t.true(analytics.includes(line), `analytics: ${line}`);
+  }
+});
+
+test('when the roles are granted, then no action is a wildcard and data access names its resources', (t) => {
+  const { stack, template, compute } = fixture();
+  const roleIds = new Set(Object.values(compute.roles).map((role) => logicalId(stack, role)));
+  const policies = resources(template, 'AWS::IAM::Policy').filter(([, policy]) =>
+    (policy.Properties.Roles as { Ref: string }[]).some((role) => roleIds.has(role.Ref)),
+  );
+  t.is(policies.length, roleIds.size);
+  // Only these take no resource-level permissions; PutMetricData is held to namespaces instead.
+  const unscoped = new Set([
+    'xray:PutTraceSegments',
+    'xray:PutTelemetryRecords',
+    'xray:GetSamplingRules',
+    'xray:GetSamplingTargets',
+    'cloudwatch:PutMetricData',
+  ]);
+  for (const [id, policy] of policies) {
+    const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    for (const statement of statements) {
+      const actions = [statement.Action].flat();
+      for (const action of actions) t.false(action.includes('*'), `${id}: ${action}`);
+      const resourceList = [statement.Resource].flat();
+      if (resourceList.includes('*')) {
+        t.true(
+          actions.every((action) => unscoped.has(action)),
+          `${id}: ${actions.join(', ')} on *`,
+        );
+        if (actions.includes('cloudwatch:PutMetricData')) {
+          t.like(statement.Condition, { StringEquals: { 'cloudwatch:namespace': ['Shop', 'shop-analytics'] } });
+        }
+      }
+    }
+  }
+  const statementsOf = (role: keyof typeof compute.roles) =>
+    policies
+      .filter(([, policy]) =>
+        (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === logicalId(stack, compute.roles[role])),
+      )
+      .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  const actionsOf = (role: keyof typeof compute.roles) => statementsOf(role).flatMap((s) => [s.Action].flat());
+  t.false(actionsOf('catalog').includes('sns:Publish'));
+  t.false(actionsOf('catalog').includes('kinesis:GetRecords'));
+  t.true(actionsOf('analytics').includes('sns:Publish'));
+  t.false(actionsOf('analytics').includes('kinesis:PutRecords'));
+  // The analytics fleet deletes only in the KCL's lease tables, never in the shop's table.
+  for (const statement of statementsOf('analytics')) {
+    if (![statement.Action].flat().includes('dynamodb:DeleteItem')) continue;
+    for (const resource of [statement.Resource].flat()) t.regex(JSON.stringify(resource), /table\/shop-analytics\*/);
+  }
+});
+
+test('when instances need a shell, then Session Manager is attached to every role', (t) => {
+  const { stack, template, compute } = fixture();
+  for (const [name, role] of Object.entries(compute.roles)) {
+    const resource = template.toJSON().Resources[logicalId(stack, role)] as Resource;
+    t.true(JSON.stringify(resource.Properties.ManagedPolicyArns).includes('AmazonSSMManagedInstanceCore'), name);
+  }
+});

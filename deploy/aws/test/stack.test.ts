@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import test from 'ava';
+import { synthesizedStack } from './stack-fixture.js';
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+
+test('when the app is synthesized offline with no AWS credentials, then it writes a CloudFormation template', async (t) => {
+  const outdir = await mkdtemp(join(tmpdir(), 'shop-cdk-'));
+  try {
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: outdir, CDK_OUTDIR: outdir };
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/shop-app.ts'], {
+      cwd: appDir,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const files = await readdir(outdir);
+    t.true(files.includes('Shop-dev.template.json'), files.join(', '));
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+});
+
+for (const environment of ['dev', 'prod'] as const) {
+  test(`when cdk-nag's AwsSolutions pack checks the ${environment} stack, then nothing is left unsuppressed`, (t) => {
+    t.deepEqual(synthesizedStack(environment).violations, []);
+  });
+}
+
+test('when the stack is tagged, then every taggable resource names the project and environment', (t) => {
+  const { template } = synthesizedStack('prod');
+  const buckets = template.findResources('AWS::S3::Bucket');
+  for (const [id, bucket] of Object.entries(buckets)) {
+    const tags = (bucket as { Properties?: { Tags?: Array<{ Key: string; Value: string }> } }).Properties?.Tags ?? [];
+    t.true(
+      tags.some((tag) => tag.Key === 'environment' && tag.Value === 'prod'),
+      id,
+    );
+    t.true(
+      tags.some((tag) => tag.Key === 'project' && tag.Value === 'shop-platform'),
+      id,
+    );
+  }
+});
+
+test('when prod is synthesized, then stores are retained and protected; dev can be torn down', (t) => {
+  const prod = synthesizedStack('prod').template;
+  for (const type of [
+    'AWS::DynamoDB::GlobalTable',
+    'AWS::DynamoDB::Table',
+    'AWS::KMS::Key',
+    'AWS::Cognito::UserPool',
+  ]) {
+    for (const [id, resource] of Object.entries(prod.findResources(type))) {
+      t.is((resource as { DeletionPolicy?: string }).DeletionPolicy, 'Retain', `${type} ${id}`);
+    }
+  }
+  const dev = synthesizedStack('dev').template;
+  for (const [id, resource] of Object.entries(dev.findResources('AWS::KMS::Key'))) {
+    t.not((resource as { DeletionPolicy?: string }).DeletionPolicy, 'Retain', id);
+  }
+});
