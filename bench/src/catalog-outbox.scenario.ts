@@ -24,7 +24,7 @@ export const catalogOutbox: Scenario = {
       'direct-publish-baseline',
       'bench/src/direct-publish-server.ts',
       'BASELINE_PORT',
-      `/api/products/${baselineIds[0]}`,
+      '/healthz',
     );
     let serviceWrites = 0;
     let baselineWrites = 0;

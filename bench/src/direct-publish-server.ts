@@ -26,6 +26,14 @@ const publisher = new KinesisEventPublisher({
 });
 
 createServer(async (request, response) => {
+  if (request.url === '/healthz') {
+    response.writeHead(200).end('{"status":"ok"}');
+    return;
+  }
+  if (request.method !== 'PATCH') {
+    response.writeHead(405).end();
+    return;
+  }
   const id = request.url?.split('/')[3] ?? '';
   try {
     for (;;) {
