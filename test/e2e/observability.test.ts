@@ -61,6 +61,7 @@ test('when the catalog serves traced requests, then X-Ray gets a segment per req
     logFile,
     env: {
       AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+      TRACING_ENABLED: 'true',
       XRAY_SAMPLING_RATE: '1',
       LOG_LEVEL: 'info',
     },

@@ -262,6 +262,8 @@ export class Compute extends Construct implements ComputeRefs {
         TRUSTED_PROXY_HOPS: '2',
         CORS_ALLOWED_ORIGINS: corsOrigin,
         LOG_LEVEL: 'info',
+        // Traced in AWS, where the daemon (the CloudWatch agent) listens; see README on its cost.
+        TRACING_ENABLED: 'true',
         XRAY_SAMPLING_RATE: settings.name === 'prod' ? '0.05' : '0.2',
         DRAIN_DELAY_MS: '10000',
         SHUTDOWN_TIMEOUT_MS: String(drainDeadline.toMilliseconds()),
@@ -318,6 +320,8 @@ export class Compute extends Construct implements ComputeRefs {
         METRICS_NAMESPACE: analyticsNamespace,
         METRICS_PORT: String(metricsPort),
         LOG_LEVEL: 'info',
+        // Traced in AWS, where the daemon (the CloudWatch agent) listens; see README on its cost.
+        TRACING_ENABLED: 'true',
         XRAY_SAMPLING_RATE: settings.name === 'prod' ? '0.05' : '0.2',
       },
       metricsPort,
