@@ -68,13 +68,14 @@ export class BenchStack {
   /** Starts a Node script as a process on a free port (passed as `portEnv`); resolves once `readyPath` answers. */
   async startProcess(name: string, script: string, portEnv: string, readyPath: string) {
     const port = await findFreePort();
+    const metricsPort = await findFreePort();
     const { command, args } = nodeChildCommand(join(repositoryRoot, script), { tsx: true });
     const child = superviseChild({
       name,
       command,
       args,
       cwd: repositoryRoot,
-      env: { ...this.env, [portEnv]: String(port), METRICS_PORT: String(await findFreePort()) },
+      env: { ...this.env, [portEnv]: String(port), METRICS_PORT: String(metricsPort) },
       logFile: join(this.standIns.dataDir, 'logs', `${name}.log`),
     });
     this.children.push(child);
@@ -83,7 +84,7 @@ export class BenchStack {
     await waitForHttp(`${url}${readyPath}`, 30_000, { signal: child.exitSignal }).catch((error: unknown) => {
       throw new Error(`${name} did not start: ${(error as Error).message}\n${child.tail()}`);
     });
-    return { url, child };
+    return { url, child, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
   }
 
   async stop(): Promise<void> {

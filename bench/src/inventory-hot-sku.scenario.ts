@@ -151,6 +151,13 @@ export const inventoryHotSku: Scenario = {
       await sleep(200);
     }
     const committedSales = level.version - 1;
+    // What the service itself counted, to tell a lost write from a miscounted answer.
+    const metricsText = await (await fetch(inventory.metricsUrl)).text();
+    const served = Number(
+      /http_requests_total\{[^}]*method="POST"[^}]*route="\/api\/inventory\/:productId\/adjustments"[^}]*status_class="2xx"[^}]*\} (\d+)/.exec(
+        metricsText,
+      )?.[1] ?? -1,
+    );
     const runs = settings.rounds + 1;
     const stockItem = await documentClient.send(
       new GetCommand({ TableName: standIns.tableName, Key: itemKeys.stock(productId), ConsistentRead: true }),
@@ -172,6 +179,10 @@ export const inventoryHotSku: Scenario = {
         {
           name: `committed sales ${committedSales} = ${serviceSales} answered 201 + at most ${settings.connections * runs} in flight at run ends`,
           ok: committedSales >= serviceSales && committedSales - serviceSales <= settings.connections * runs,
+        },
+        {
+          name: `the service answered ${served} adjustments with 2xx (the restock and every sale it committed)`,
+          ok: served === committedSales + 1,
         },
         {
           name: `baseline final onHand ${Item?.onHand} = ${initialStock} - ${baselineSold}`,
