@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { problemContentType, type Route, routeTable } from '@shop/platform';
+import { analyticsNamespace, problemContentType, type Route, routeTable } from '@shop/platform';
 import {
   aws_autoscaling as autoscaling,
   Duration,
@@ -56,7 +56,6 @@ const serviceSpecs: readonly ServiceSpec[] = [
 /** The KCL application name: also the name of the lease table the daemon creates in DynamoDB. */
 export const kclApplicationName = 'shop-analytics';
 /** CloudWatch namespace of the analytics worker's business metrics (METRICS_NAMESPACE). */
-export const analyticsNamespace = 'Shop';
 /** CloudWatch namespace of the metrics the agents scrape from every process's `/metrics`. */
 export const platformNamespace = 'ShopPlatform';
 /** How long the ALB lets a deregistered target finish: the services' drain deadline (SHUTDOWN_TIMEOUT_MS). */

@@ -1,3 +1,4 @@
+import { analyticsMetricNames, analyticsNamespace } from '@shop/platform';
 import {
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as cloudwatchActions,
@@ -25,16 +26,6 @@ export interface MonitoringProps {
  * (`METRICS_NAMESPACE`, src/aggregation/event-metrics.ts). The totals carry no dimension; Revenue
  * exists only per currency.
  */
-export const analyticsNamespace = 'Shop';
-export const analyticsMetricNames = {
-  unitsSold: 'UnitsSold',
-  revenue: 'Revenue',
-  lowStockAlerts: 'LowStockAlerts',
-  eventsProcessed: 'EventsProcessed',
-  poisonEvents: 'PoisonEvents',
-  eventLagMs: 'EventLagMs',
-  duplicateEvents: 'DuplicateEvents',
-} as const;
 
 /** Revenue is charted in this currency (the catalog's prices are in USD). */
 const revenueCurrency = 'USD';

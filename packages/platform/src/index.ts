@@ -30,6 +30,7 @@ export { idSchema, isId, newId } from './domain/ids.js';
 export { fromMinorUnits, isCurrencyCode, minorUnitDigits, toMinorUnits } from './domain/money.js';
 export { freeText, visibleLine } from './domain/text-schemas.js';
 export * from './errors/app-error.js';
+export { analyticsMetricNames, analyticsNamespace } from './events/analytics-metrics.js';
 export type { CloudEvent, EventPublisher, NewEvent } from './events/cloud-event.js';
 export { createEvent, decodeRecord } from './events/cloud-event.js';
 export { knownEventTypes, productEventTypes, stockEventTypes } from './events/event-types.js';

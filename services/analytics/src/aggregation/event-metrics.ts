@@ -1,16 +1,8 @@
-import { type CloudEvent, fromMinorUnits, stockEventTypes } from '@shop/platform';
+import { analyticsMetricNames, type CloudEvent, fromMinorUnits, stockEventTypes } from '@shop/platform';
 import type { MetricWindows } from './metric-windows.js';
 
-export const metricNames = {
-  eventsProcessed: 'EventsProcessed',
-  unitsSold: 'UnitsSold',
-  revenue: 'Revenue',
-  stockAdjustments: 'StockAdjustments',
-  lowStockAlerts: 'LowStockAlerts',
-  poisonEvents: 'PoisonEvents',
-  duplicateEvents: 'DuplicateEvents',
-  eventLagMs: 'EventLagMs',
-} as const;
+/** The metric names, shared with the AWS deployment's dashboard and alarms. */
+export const metricNames = analyticsMetricNames;
 
 interface AdjustedData {
   quantity?: number;
