@@ -2,15 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  ensureUserPool,
   findFreePort,
-  localUsers,
   nodeChildCommand,
+  type SignedIn,
   type StandIns,
   type SupervisedChild,
   serviceEnv,
-  signIn,
-  startStandIns,
+  startStandInsWithUsers,
   superviseChild,
   type UserPool,
   waitForHttp,
@@ -33,26 +31,18 @@ export class BenchStack {
   private constructor(
     readonly standIns: StandIns,
     readonly userPool: UserPool,
+    private readonly signIn: (username: string) => Promise<SignedIn>,
   ) {}
 
   /** The stand-ins (moto included: the services verify tokens of its user pool) and the local users. */
   static async start(): Promise<BenchStack> {
-    const standIns = await startStandIns({ kinesisPersistence: false, moto: true });
-    try {
-      const pool = await ensureUserPool({ endpoint: standIns.motoEndpoint ?? '', region: standIns.region });
-      return new BenchStack(standIns, pool);
-    } catch (error) {
-      await standIns.stop();
-      throw error;
-    }
+    const { standIns, pool, signIn } = await startStandInsWithUsers({ kinesisPersistence: false });
+    return new BenchStack(standIns, pool, signIn);
   }
 
   /** An Authorization header value for a local user (admin, staff or shopper). */
   async bearer(username: string): Promise<string> {
-    const user = localUsers().find((candidate) => candidate.username === username);
-    if (!user) throw new Error(`no local user ${username}`);
-    const options = { endpoint: this.standIns.motoEndpoint ?? '', region: this.standIns.region, pool: this.userPool };
-    return `Bearer ${(await signIn(options, user.username, user.password)).accessToken}`;
+    return `Bearer ${(await this.signIn(username)).accessToken}`;
   }
 
   get env(): Record<string, string> {

@@ -1,16 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  ensureUserPool,
   type JsonResponse,
-  localUsers,
   readStreamEvents,
   requestJson,
   type ServiceProcess,
   type StandIns,
-  signIn,
   startServiceProcess,
-  startStandIns,
+  startStandInsWithUsers,
   TcpGate,
 } from '@shop/local-stack';
 import {
@@ -47,16 +44,9 @@ const serviceSettings = {
 };
 
 test.before(async (t) => {
-  const standIns = await startStandIns({ moto: true });
+  const { standIns, pool, signIn } = await startStandInsWithUsers();
   const region = standIns.region;
-  const pool = await ensureUserPool({ endpoint: standIns.motoEndpoint ?? '', region });
-  const admin = localUsers({}).find((user) => user.username === 'admin');
-  if (!admin) throw new Error('no admin user');
-  const { accessToken } = await signIn(
-    { endpoint: standIns.motoEndpoint ?? '', region, pool },
-    admin.username,
-    admin.password,
-  );
+  const { accessToken } = await signIn('admin');
   const kinesisGate = await TcpGate.start(Number(new URL(standIns.kinesisEndpoint).port));
   const [catalog, inventory] = await Promise.all(
     (['catalog', 'inventory'] as const).map((name) =>

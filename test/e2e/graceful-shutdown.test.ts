@@ -1,32 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  ensureUserPool,
-  localUsers,
-  readStreamEvents,
-  requestJson,
-  signIn,
-  startServiceProcess,
-  startStandIns,
-} from '@shop/local-stack';
+import { readStreamEvents, requestJson, startServiceProcess, startStandInsWithUsers } from '@shop/local-stack';
 import { createDocumentClient, createDynamoDbClient, createKinesisClient, newId, productToItem } from '@shop/platform';
 import test from 'ava';
 
 test('when a service gets SIGTERM under a steady load of 200 concurrent requests, then none fails, readiness fails while it drains, its events are out and it exits 0', async (t) => {
-  const standIns = await startStandIns({ moto: true });
+  const { standIns, pool, signIn } = await startStandInsWithUsers();
   const kinesis = createKinesisClient({ region: standIns.region, endpoint: standIns.kinesisEndpoint });
   t.teardown(async () => {
     kinesis.destroy();
     await standIns.stop();
   });
-  const pool = await ensureUserPool({ endpoint: standIns.motoEndpoint ?? '', region: standIns.region });
-  const staff = localUsers({}).find((user) => user.username === 'staff');
-  if (!staff) throw new Error('no staff user');
-  const { accessToken } = await signIn(
-    { endpoint: standIns.motoEndpoint ?? '', region: standIns.region, pool },
-    staff.username,
-    staff.password,
-  );
+  const { accessToken } = await signIn('staff');
   const inventory = await startServiceProcess({
     name: 'inventory',
     standIns,

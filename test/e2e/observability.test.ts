@@ -3,15 +3,7 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ensureUserPool,
-  localUsers,
-  readStreamEvents,
-  requestJson,
-  signIn,
-  startServiceProcess,
-  startStandIns,
-} from '@shop/local-stack';
+import { readStreamEvents, requestJson, startServiceProcess, startStandInsWithUsers } from '@shop/local-stack';
 import { createKinesisClient } from '@shop/platform';
 import test from 'ava';
 
@@ -38,21 +30,14 @@ test('when the catalog serves traced requests, then X-Ray gets a segment per req
   });
   daemon.bind(0, '127.0.0.1');
   await once(daemon, 'listening');
-  const standIns = await startStandIns({ moto: true });
+  const { standIns, pool, signIn } = await startStandInsWithUsers();
   const kinesis = createKinesisClient({ region: standIns.region, endpoint: standIns.kinesisEndpoint });
   t.teardown(async () => {
     daemon.close();
     kinesis.destroy();
     await standIns.stop();
   });
-  const pool = await ensureUserPool({ endpoint: standIns.motoEndpoint ?? '', region: standIns.region });
-  const admin = localUsers({}).find((user) => user.username === 'admin');
-  if (!admin) throw new Error('no admin user');
-  const { accessToken } = await signIn(
-    { endpoint: standIns.motoEndpoint ?? '', region: standIns.region, pool },
-    admin.username,
-    admin.password,
-  );
+  const { accessToken } = await signIn('admin');
   const logFile = join(standIns.dataDir, 'logs', 'catalog-observed.log');
   const catalog = await startServiceProcess({
     name: 'catalog',

@@ -60,4 +60,11 @@ export type { StandInName, StandIns, StandInsOptions } from './stand-in-launcher
 export { StandInStartError, startStandIns } from './stand-in-launcher.js';
 export { TcpGate } from './tcp-gate.js';
 export type { JsonResponse, TestTokens } from './test-kit.js';
-export { isListening, readStreamEvents, requestJson, serve, serveOnStandIns } from './test-kit.js';
+export {
+  isListening,
+  readStreamEvents,
+  requestJson,
+  serve,
+  serveOnStandIns,
+  startStandInsWithUsers,
+} from './test-kit.js';

@@ -23,7 +23,7 @@ import {
 } from '@shop/platform';
 import type Koa from 'koa';
 import { ensureUserPool, localUsers, signIn } from './local-user-pool.js';
-import { startStandIns } from './stand-in-launcher.js';
+import { type StandInsOptions, startStandIns } from './stand-in-launcher.js';
 
 /** Reads every event on the stream from the start of each shard, in shard order (batches unpacked). */
 export async function readStreamEvents(kinesis: KinesisClient, streamName: string): Promise<CloudEvent[]> {
@@ -89,6 +89,28 @@ export function isListening(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Fresh stand-ins with moto and the local user pool in it; `signIn(username)` signs a local user
+ * in as a client would (InitiateAuth) and resolves with the tokens.
+ */
+export async function startStandInsWithUsers(options: StandInsOptions = {}) {
+  const standIns = await startStandIns({ ...options, moto: true });
+  try {
+    const endpoint = standIns.motoEndpoint as string;
+    const users = localUsers({});
+    const pool = await ensureUserPool({ endpoint, region: standIns.region, users });
+    const signInAs = async (username: string) => {
+      const user = users.find((candidate) => candidate.username === username);
+      if (!user) throw new Error(`no local user ${username}`);
+      return signIn({ endpoint, region: standIns.region, pool }, user.username, user.password);
+    };
+    return { standIns, pool, signIn: signInAs };
+  } catch (error) {
+    await standIns.stop();
+    throw error;
+  }
+}
+
 /** Bearer tokens of the local users, ready for an `Authorization` header. */
 export interface TestTokens {
   admin: string;
@@ -109,15 +131,7 @@ export async function serveOnStandIns(
   createApp: (deps: ServiceAppDeps) => Koa<AppState>,
   overrides: Partial<ServiceAppDeps> = {},
 ) {
-  const standIns = await startStandIns({ moto: true });
-  const motoEndpoint = standIns.motoEndpoint as string;
-  const users = localUsers({});
-  const pool = await ensureUserPool({ endpoint: motoEndpoint, region: standIns.region, users });
-  const signInAs = async (username: string) => {
-    const user = users.find((candidate) => candidate.username === username);
-    if (!user) throw new Error(`no local user ${username}`);
-    return signIn({ endpoint: motoEndpoint, region: standIns.region, pool }, user.username, user.password);
-  };
+  const { standIns, pool, signIn: signInAs } = await startStandInsWithUsers();
   const [admin, staff, shopper] = await Promise.all(['admin', 'staff', 'shopper'].map(signInAs));
   const tokens: TestTokens = {
     admin: admin?.accessToken ?? '',
