@@ -14,6 +14,12 @@ export interface EnvironmentSettings {
   retainData: boolean;
   /** ACM certificate for the ALB's HTTPS listener (`-c certificateArn=...`). */
   certificateArn: string;
+  /**
+   * The DNS name CloudFront calls the ALB by (`-c apiDomain=api.example.com`): a CNAME of the
+   * ALB that `certificateArn` covers. Without it CloudFront calls the ALB's own name, which the
+   * certificate does not cover, and HTTPS to the origin fails.
+   */
+  apiDomain?: string;
   /** Where alarms are sent; an e-mail subscription is added when set (`-c opsEmail=...`). */
   opsEmail?: string;
   /** Requests per 5 minutes per client address before the WAF rate rule blocks. */
@@ -22,7 +28,10 @@ export interface EnvironmentSettings {
 
 const placeholderCertificate = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
 
-const defaults: Record<EnvironmentSettings['name'], Omit<EnvironmentSettings, 'certificateArn' | 'opsEmail'>> = {
+const defaults: Record<
+  EnvironmentSettings['name'],
+  Omit<EnvironmentSettings, 'certificateArn' | 'opsEmail' | 'apiDomain'>
+> = {
   dev: {
     name: 'dev',
     maxAzs: 2,
@@ -48,9 +57,11 @@ export function environmentSettings(app: App): EnvironmentSettings {
   const name = String(app.node.tryGetContext('environment') ?? 'dev');
   if (name !== 'dev' && name !== 'prod') throw new Error(`unknown environment "${name}"; use dev or prod`);
   const opsEmail = app.node.tryGetContext('opsEmail') as string | undefined;
+  const apiDomain = app.node.tryGetContext('apiDomain') as string | undefined;
   return {
     ...defaults[name],
     certificateArn: String(app.node.tryGetContext('certificateArn') ?? placeholderCertificate),
     ...(opsEmail ? { opsEmail } : {}),
+    ...(apiDomain ? { apiDomain } : {}),
   };
 }

@@ -26,7 +26,11 @@ export class ShopStack extends Stack {
     const network = new Network(this, 'Network', { settings });
     // CloudFront serves the web pages and /api/* from one origin, so browsers need no CORS.
     const compute = new Compute(this, 'Compute', { vpc: network.vpc, settings, data, identity, corsOrigin: '' });
-    const edge = new Edge(this, 'Edge', { settings, alb: compute.alb });
+    const edge = new Edge(this, 'Edge', {
+      settings,
+      alb: compute.alb,
+      ...(settings.apiDomain ? { apiOriginDomain: settings.apiDomain } : {}),
+    });
     const monitoring = new Monitoring(this, 'Monitoring', { settings, compute, data });
     new Audit(this, 'Audit', { settings, key: data.key, opsTopic: monitoring.opsTopic });
 

@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import test from 'ava';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { environmentSettings } from '../src/environments.js';
+import { ShopStack } from '../src/shop-stack.js';
 import { synthesizedStack } from './stack-fixture.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -63,4 +67,16 @@ test('when prod is synthesized, then stores are retained and protected; dev can 
   for (const [id, resource] of Object.entries(dev.findResources('AWS::KMS::Key'))) {
     t.not((resource as { DeletionPolicy?: string }).DeletionPolicy, 'Retain', id);
   }
+});
+
+test('when an API domain is given, then CloudFront calls the ALB by that name over HTTPS', (t) => {
+  const app = new App({ context: { environment: 'dev', apiDomain: 'api.shop.example' } });
+  const stack = new ShopStack(app, 'Shop-dev', {
+    settings: environmentSettings(app),
+    env: { account: '111111111111', region: 'us-east-1' },
+  });
+  const origins = Template.fromStack(stack).findResources('AWS::CloudFront::Distribution');
+  const text = JSON.stringify(origins);
+  t.true(text.includes('"DomainName":"api.shop.example"'), 'the API origin is the configured name');
+  t.true(text.includes('"OriginProtocolPolicy":"https-only"'));
 });
