@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, type aws_cognito as cognito, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Audit } from './audit.js';
 import { Compute } from './compute.js';
@@ -31,6 +31,12 @@ export class ShopStack extends Stack {
       alb: compute.alb,
       ...(settings.apiDomain ? { apiOriginDomain: settings.apiDomain } : {}),
     });
+    // The staff console signs in through the hosted UI and comes back to the storefront's /staff/.
+    // The pool exists before the edge (the fleets need its ids), so the client learns the URL here.
+    const staffConsole = `https://${edge.distribution.distributionDomainName}/staff/`;
+    const appClient = identity.appClient.node.defaultChild as cognito.CfnUserPoolClient;
+    appClient.addPropertyOverride('CallbackURLs', [staffConsole]);
+    appClient.addPropertyOverride('LogoutURLs', [staffConsole]);
     const monitoring = new Monitoring(this, 'Monitoring', { settings, compute, data });
     new Audit(this, 'Audit', { settings, key: data.key, opsTopic: monitoring.opsTopic });
 

@@ -80,3 +80,30 @@ test('when an API domain is given, then CloudFront calls the ALB by that name ov
   t.true(text.includes('"DomainName":"api.shop.example"'), 'the API origin is the configured name');
   t.true(text.includes('"OriginProtocolPolicy":"https-only"'));
 });
+
+test('when the network is synthesized, then it spans two AZs with public and private subnets, flow logs and endpoints for DynamoDB, S3 and Kinesis', (t) => {
+  const { template } = synthesizedStack('dev');
+  const subnets = Object.values(template.findResources('AWS::EC2::Subnet')) as Array<{
+    Properties: { MapPublicIpOnLaunch?: boolean; AvailabilityZone?: unknown };
+  }>;
+  const zones = (isPublic: boolean) =>
+    new Set(
+      subnets
+        .filter((subnet) => (subnet.Properties.MapPublicIpOnLaunch === true) === isPublic)
+        .map((subnet) => JSON.stringify(subnet.Properties.AvailabilityZone)),
+    ).size;
+  t.true(zones(true) >= 2, 'public subnets in two AZs or more');
+  t.true(zones(false) >= 2, 'private subnets in two AZs or more');
+  template.resourceCountIs('AWS::EC2::FlowLog', 1);
+  const endpoints = JSON.stringify(template.findResources('AWS::EC2::VPCEndpoint'));
+  for (const service of ['.dynamodb', '.s3', '.kinesis-streams']) t.true(endpoints.includes(service), service);
+});
+
+test('when the staff console signs in through the hosted UI, then the app client returns to the storefront', (t) => {
+  const { template } = synthesizedStack('dev');
+  const clients = JSON.stringify(template.findResources('AWS::Cognito::UserPoolClient'));
+  t.regex(
+    clients,
+    /"CallbackURLs":\[\{"Fn::Join":\["",\["https:\/\/",\{"Fn::GetAtt":\["EdgeDistribution[^"]*","DomainName"\]\},"\/staff\/"\]\]\}\]/,
+  );
+});
