@@ -33,7 +33,7 @@ export * from './errors/app-error.js';
 export { analyticsMetricNames, analyticsNamespace } from './events/analytics-metrics.js';
 export type { CloudEvent, EventPublisher, NewEvent } from './events/cloud-event.js';
 export { createEvent, decodeRecord } from './events/cloud-event.js';
-export { knownEventTypes, productEventTypes, stockEventTypes } from './events/event-types.js';
+export { behaviourEventTypes, knownEventTypes, productEventTypes, stockEventTypes } from './events/event-types.js';
 export type { KinesisPublisherOptions } from './events/kinesis-publisher.js';
 export {
   backoffDelay,
@@ -55,6 +55,7 @@ export { routeTemplate } from './http/request-context.middleware.js';
 export type { StartServiceOptions } from './http/service-main.js';
 export { serviceConfig, startService } from './http/service-main.js';
 export { validate } from './http/validation.js';
+export { webContentSecurityPolicy } from './http/web-content-security-policy.js';
 export type { IdempotencyOptions } from './idempotency/idempotency.middleware.js';
 export { idempotency } from './idempotency/idempotency.middleware.js';
 export type { IdempotencyRecord, StoredResponse } from './idempotency/idempotency.repository.js';

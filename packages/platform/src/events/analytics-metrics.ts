@@ -11,6 +11,7 @@ export const analyticsMetricNames = {
   poisonEvents: 'PoisonEvents',
   duplicateEvents: 'DuplicateEvents',
   eventLagMs: 'EventLagMs',
+  productViews: 'ProductViews',
 } as const;
 
 /** The namespace the fleet publishes in by default (METRICS_NAMESPACE). */

@@ -16,7 +16,16 @@ export const stockEventTypes = {
   reservationExpired: 'shop.inventory.reservation.expired.v1',
 } as const;
 
+/**
+ * What shoppers do on the storefront, reported by the browser. The version is part of the type:
+ * a changed shape gets a new type, so consumers of the old one keep working.
+ */
+export const behaviourEventTypes = {
+  productViewed: 'shop.web.product.viewed.v1',
+} as const;
+
 export const knownEventTypes: ReadonlySet<string> = new Set([
   ...Object.values(productEventTypes),
   ...Object.values(stockEventTypes),
+  ...Object.values(behaviourEventTypes),
 ]);

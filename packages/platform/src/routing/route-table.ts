@@ -13,6 +13,10 @@ export interface Route {
 export const routeTable: readonly Route[] = [
   { service: 'catalog', pathPatterns: ['/api/products', '/api/products/*'], priority: 10 },
   { service: 'inventory', pathPatterns: ['/api/inventory', '/api/inventory/*'], priority: 20 },
+  // Behaviour events from the storefront (product views); catalog puts them on the stream.
+  { service: 'catalog', pathPatterns: ['/api/events'], priority: 30 },
+  // The staff dashboard's reads of the analytics metrics in CloudWatch.
+  { service: 'inventory', pathPatterns: ['/api/dashboard', '/api/dashboard/*'], priority: 40 },
 ];
 
 function patternToRegExp(pattern: string): RegExp {
