@@ -1,6 +1,6 @@
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { type Logger, matchRoute, problemContentType, type Route } from '@shop/platform';
+import { type Logger, matchRoute, problemContentType, type Route, webContentSecurityPolicy } from '@shop/platform';
 import { createProxyServer } from 'http-proxy-3';
 import { probeHttp } from './http-probe.js';
 import { serveStaticFile } from './static-file-responder.js';
@@ -12,6 +12,11 @@ export interface GatewayOptions {
   targets: Partial<Record<ServiceName, string>>;
   /** Directory of the static site served for paths no route matches; none when omitted. */
   webRoot?: string;
+  /**
+   * The site's run-time configuration, answered at `/config.json` (in AWS a file the deployment
+   * writes next to the build), and the origins its pages may call besides this one.
+   */
+  web?: { config: Record<string, unknown>; connectSources?: string[] };
   logger?: Logger;
   /** How long `/readyz` waits for each service's own `/readyz`. */
   readinessTimeoutMs?: number;
@@ -61,6 +66,7 @@ function pathOf(req: IncomingMessage): string {
  */
 export function createGateway(options: GatewayOptions): Server {
   const { targets, webRoot, logger } = options;
+  const contentSecurityPolicy = webContentSecurityPolicy({ connectSources: options.web?.connectSources ?? [] });
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 1000;
   // Kept-alive upstream sockets are closed before Node's default 5 s server keep-alive timeout,
   // so a request never lands on a socket the service is just closing.
@@ -122,6 +128,12 @@ export function createGateway(options: GatewayOptions): Server {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendProblem(res, 405, 'Static files are read-only', path, { Allow: 'GET, HEAD' });
     }
+    if (path === '/config.json' && options.web) {
+      return sendJson(res, 200, options.web.config);
+    }
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy);
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
     const miss = await serveStaticFile(webRoot, req, res);
     if (miss) sendProblem(res, miss.status, miss.detail, path);
   }

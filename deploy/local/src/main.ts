@@ -263,9 +263,20 @@ async function main(): Promise<void> {
   }
 
   const webRoot = join(repoRoot, 'web', 'dist');
+  const cognitoEndpoint = new URL(standIns.motoEndpoint ?? '').origin;
   const server = createGateway({
     targets,
     webRoot,
+    web: {
+      // The pages sign staff in against the local pool exactly as against Cognito in AWS.
+      config: {
+        region: config.region,
+        userPoolId: userPool.userPoolId,
+        clientId: userPool.clientId,
+        cognitoEndpoint: `${cognitoEndpoint}/`,
+      },
+      connectSources: [cognitoEndpoint],
+    },
     logger: createLogger({ name: 'gateway', level: config.logLevel }),
   });
   try {
