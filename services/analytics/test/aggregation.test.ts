@@ -1,4 +1,4 @@
-import { stockEventTypes } from '@shop/platform';
+import { behaviourEventTypes, stockEventTypes } from '@shop/platform';
 import test from 'ava';
 import { countEvent, metricNames } from '../src/aggregation/event-metrics.js';
 import { MetricWindows } from '../src/aggregation/metric-windows.js';
@@ -14,6 +14,18 @@ const sale = (id: string, time: string, quantity: number, category = 'tea', unit
   datacontenttype: 'application/json' as const,
   partitionkey: 'P1',
   data: { productId: 'P1', quantity, reason: 'sale', unitPriceMinor, currency: 'USD', category },
+});
+
+const productView = (id: string, time: string, data: Record<string, unknown>) => ({
+  specversion: '1.0' as const,
+  id,
+  source: '/shop/web',
+  type: behaviourEventTypes.productViewed,
+  subject: 'P1',
+  time,
+  datacontenttype: 'application/json' as const,
+  partitionkey: 'P1',
+  data: { productId: 'P1', ...data },
 });
 
 const statistic = (windows: MetricWindows, name: string, dimensions: Record<string, string> = {}) =>
@@ -39,6 +51,45 @@ test('when sales fall in one window, then units and revenue add up in total, by 
   t.deepEqual(statistic(windows, metricNames.revenue, { Category: 'tea', Currency: 'USD' }), [{ at, sum: 162.5 }]);
   t.deepEqual(statistic(windows, metricNames.stockAdjustments, { Reason: 'sale' }), [{ at, sum: 3 }]);
   t.deepEqual(statistic(windows, metricNames.eventsProcessed), [{ at, sum: 3 }]);
+});
+
+test('when products are viewed, then ProductViews counts them in total and by category, uncategorized when the event names none', (t) => {
+  const windows = new MetricWindows(60_000);
+  const processedAt = Date.parse('2026-11-25T10:01:00Z');
+  countEvent(windows, productView('V1', '2026-11-25T10:00:01.000Z', { category: 'tea' }), processedAt);
+  countEvent(windows, productView('V2', '2026-11-25T10:00:02.000Z', { category: 'tea' }), processedAt);
+  countEvent(windows, productView('V3', '2026-11-25T10:00:03.000Z', { category: 'cups' }), processedAt);
+  countEvent(windows, productView('V4', '2026-11-25T10:00:04.000Z', {}), processedAt);
+  countEvent(windows, productView('V5', '2026-11-25T10:00:05.000Z', { category: 42 }), processedAt);
+  countEvent(windows, productView('V6', '2026-11-25T10:01:00.000Z', { category: 'tea' }), processedAt);
+  const first = '2026-11-25T10:00:00.000Z';
+  const second = '2026-11-25T10:01:00.000Z';
+  t.deepEqual(statistic(windows, metricNames.productViews), [
+    { at: first, sum: 5 },
+    { at: second, sum: 1 },
+  ]);
+  t.deepEqual(statistic(windows, metricNames.productViews, { Category: 'tea' }), [
+    { at: first, sum: 2 },
+    { at: second, sum: 1 },
+  ]);
+  t.deepEqual(statistic(windows, metricNames.productViews, { Category: 'cups' }), [{ at: first, sum: 1 }]);
+  t.deepEqual(statistic(windows, metricNames.productViews, { Category: 'uncategorized' }), [{ at: first, sum: 2 }]);
+  const views = windows.datums().filter((datum) => datum.MetricName === metricNames.productViews);
+  t.true(views.every((datum) => datum.Unit === 'Count'));
+  t.deepEqual(statistic(windows, metricNames.eventsProcessed, { EventType: behaviourEventTypes.productViewed }), [
+    { at: first, sum: 5 },
+    { at: second, sum: 1 },
+  ]);
+  t.deepEqual(statistic(windows, metricNames.unitsSold), [], 'a view is no sale');
+});
+
+test('when sales and stock changes are counted, then no ProductViews appear', (t) => {
+  const windows = new MetricWindows(60_000);
+  countEvent(windows, sale('E1', '2026-11-25T10:00:05.000Z', -2), Date.parse('2026-11-25T10:00:06Z'));
+  t.deepEqual(
+    windows.datums().filter((datum) => datum.MetricName === metricNames.productViews),
+    [],
+  );
 });
 
 test('when events straddle a window boundary or arrive late, then each counts in the window of its event time', (t) => {

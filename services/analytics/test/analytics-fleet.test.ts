@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { AnalyticsReader, ensureAlertTopic, eventually, startAnalyticsWorker, startStandIns } from '@shop/local-stack';
-import { createEvent, createKinesisClient, stockEventTypes } from '@shop/platform';
+import { behaviourEventTypes, createEvent, createKinesisClient, stockEventTypes } from '@shop/platform';
 import test from 'ava';
 
 // The real KCL MultiLangDaemon (Java) running our record processor, against dynalite, the Kinesis
 // stand-in and moto server.
-test('when two workers share a 4-shard stream and one is killed mid-stream, then the other takes over and every event is counted once, poison included', async (t) => {
+test('when two workers share a 4-shard stream and one is killed mid-stream, then the other takes over and every event is counted once, poison included, and product views arrive by category', async (t) => {
   const standIns = await startStandIns({ moto: true, shardCount: 4 });
   const kinesis = createKinesisClient({ region: standIns.region, endpoint: standIns.kinesisEndpoint });
   const namespace = `FleetTest${Date.now()}`;
@@ -32,15 +32,28 @@ test('when two workers share a 4-shard stream and one is killed mid-stream, then
   });
 
   let produced = 0;
+  // Every tenth event is a product view: three in four of category tea, the rest of cups.
+  const viewed = { tea: 0, cups: 0 };
   const produce = async (count: number, poison: string[] = []) => {
     const records = Array.from({ length: count }, (_, index) => {
-      const productId = `P${(produced + index) % 40}`;
-      const event = createEvent({
-        source: '/shop/inventory',
-        type: stockEventTypes.adjusted,
-        subject: productId,
-        data: { productId, quantity: 1, reason: 'restock' },
-      });
+      const number = produced + index;
+      const productId = `P${number % 40}`;
+      const category = number % 40 === 0 ? 'cups' : 'tea';
+      const event =
+        number % 10 === 0
+          ? createEvent({
+              source: '/shop/web',
+              type: behaviourEventTypes.productViewed,
+              subject: productId,
+              data: { productId, category },
+            })
+          : createEvent({
+              source: '/shop/inventory',
+              type: stockEventTypes.adjusted,
+              subject: productId,
+              data: { productId, quantity: 1, reason: 'restock' },
+            });
+      if (number % 10 === 0) viewed[category] += 1;
       return { Data: Buffer.from(JSON.stringify(event)), PartitionKey: productId };
     });
     produced += count;
@@ -74,7 +87,14 @@ test('when two workers share a 4-shard stream and one is killed mid-stream, then
     ),
     3,
   );
+  // Views close with the same windows as the counts above, so they are there by now or shortly.
+  const viewsByCategory = () =>
+    Promise.all([reader.sum('ProductViews', { Category: 'tea' }), reader.sum('ProductViews', { Category: 'cups' })]);
+  const views = await eventually(viewsByCategory, ([tea, cups]) => tea >= viewed.tea && cups >= viewed.cups, 15_000);
+  t.true(viewed.tea > viewed.cups && viewed.cups > 0);
+  t.deepEqual(views, [viewed.tea, viewed.cups], 'ProductViews by Category');
   // One more window: nothing is counted twice late.
   await new Promise((resolve) => setTimeout(resolve, 7000));
   t.is(await counted(), produced);
+  t.is(await reader.sumOver('ProductViews', 'Category'), viewed.tea + viewed.cups);
 });

@@ -1,16 +1,29 @@
-import { createServiceApp, IdempotencyRepository, type ServiceAppDeps, serviceOutboxRelay } from '@shop/platform';
+import {
+  createServiceApp,
+  IdempotencyRepository,
+  type RateLimitOptions,
+  type ServiceAppDeps,
+  serviceOutboxRelay,
+} from '@shop/platform';
+import { behaviourEventsRoutes } from './behaviour-events/behaviour-events.routes.js';
+import { BehaviourEventsService } from './behaviour-events/behaviour-events.service.js';
+import { defaultEventsRateLimit } from './catalog.config.js';
 import { ProductOutboxFlusher } from './products/product-outbox-flusher.js';
 import { ProductsRepository } from './products/products.repository.js';
 import { productsRoutes } from './products/products.routes.js';
 import { ProductsService } from './products/products.service.js';
 
-export type CatalogDeps = ServiceAppDeps;
+export interface CatalogDeps extends ServiceAppDeps {
+  /** Per-client limit of `POST /api/events`; `defaultEventsRateLimit` when left out. */
+  eventsRateLimit?: RateLimitOptions;
+}
 
 /** Builds the catalog Koa app from its dependencies; `app.callback()` serves it without `listen`. */
 export function createApp(deps: CatalogDeps) {
   const repository = new ProductsRepository({ documentClient: deps.documentClient, tableName: deps.tableName });
   const flusher = new ProductOutboxFlusher({ repository, publisher: deps.publisher });
   const products = new ProductsService({ repository, flusher, logger: deps.logger });
+  const events = new BehaviourEventsService({ repository, publisher: deps.publisher, logger: deps.logger });
   const relay = serviceOutboxRelay(deps, 'catalog', (productId) => flusher.flush(productId));
   const idempotencyRepository = new IdempotencyRepository({
     documentClient: deps.documentClient,
@@ -18,11 +31,14 @@ export function createApp(deps: CatalogDeps) {
   });
   return createServiceApp(
     deps,
-    [productsRoutes({ products, idempotencyRepository, auth: deps.auth })],
+    [
+      productsRoutes({ products, idempotencyRepository, auth: deps.auth }),
+      behaviourEventsRoutes({ events, rateLimit: deps.eventsRateLimit ?? defaultEventsRateLimit }),
+    ],
     [
       relay,
-      // On shutdown, the events of changes already answered go out before the process exits.
-      { start() {}, stop: () => flusher.idle() },
+      // On shutdown, the events of changes and views already answered go out before the process exits.
+      { start() {}, stop: () => Promise.all([flusher.idle(), events.idle()]).then(() => undefined) },
     ],
   );
 }

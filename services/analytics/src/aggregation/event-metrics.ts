@@ -1,4 +1,10 @@
-import { analyticsMetricNames, type CloudEvent, fromMinorUnits, stockEventTypes } from '@shop/platform';
+import {
+  analyticsMetricNames,
+  behaviourEventTypes,
+  type CloudEvent,
+  fromMinorUnits,
+  stockEventTypes,
+} from '@shop/platform';
 import type { MetricWindows } from './metric-windows.js';
 
 /** The metric names, shared with the AWS deployment's dashboard and alarms. */
@@ -12,6 +18,16 @@ interface AdjustedData {
   category?: string;
 }
 
+interface ProductViewedData {
+  category?: unknown;
+}
+
+// A dimension value CloudWatch refuses would fail the window's whole publish; anything but a
+// category name counts as uncategorized.
+function viewedCategory(data: ProductViewedData): string {
+  return typeof data.category === 'string' && data.category !== '' ? data.category : 'uncategorized';
+}
+
 /**
  * Counts one event into the windows of its event time: every metric it contributes to, each in
  * total and per dimension (CloudWatch does not add dimensions up by itself).
@@ -21,6 +37,12 @@ export function countEvent(windows: MetricWindows, event: CloudEvent, processedA
   windows.add(metricNames.eventsProcessed, [], at, 1);
   windows.add(metricNames.eventsProcessed, [{ Name: 'EventType', Value: event.type }], at, 1);
   windows.sample(metricNames.eventLagMs, at, Math.max(0, processedAtMs - at), 'Milliseconds');
+  if (event.type === behaviourEventTypes.productViewed) {
+    const category = viewedCategory(event.data as ProductViewedData);
+    windows.add(metricNames.productViews, [], at, 1);
+    windows.add(metricNames.productViews, [{ Name: 'Category', Value: category }], at, 1);
+    return;
+  }
   if (event.type !== stockEventTypes.adjusted) return;
   const data = event.data as AdjustedData;
   windows.add(metricNames.stockAdjustments, [{ Name: 'Reason', Value: String(data.reason) }], at, 1);

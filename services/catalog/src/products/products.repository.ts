@@ -95,9 +95,10 @@ export class ProductsRepository {
     return this.options.tableName;
   }
 
-  async get(id: string): Promise<Product | undefined> {
+  /** The product, or undefined when it does not exist or is deleted; `consistentRead: false` costs half. */
+  async get(id: string, { consistentRead = true }: { consistentRead?: boolean } = {}): Promise<Product | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: productKey(id), ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: productKey(id), ConsistentRead: consistentRead }),
     );
     return Item && Item.deletedAt === undefined ? productFromItem(Item) : undefined;
   }

@@ -1,0 +1,28 @@
+import Router from '@koa/router';
+import { type AppState, type RateLimitOptions, rateLimit, validate } from '@shop/platform';
+import { type ProductViewedInput, productViewedSchema } from './behaviour-events.schema.js';
+import type { BehaviourEventsService } from './behaviour-events.service.js';
+
+export interface BehaviourEventsRoutesDeps {
+  events: BehaviourEventsService;
+  /** Per client, on top of the service-wide limit. */
+  rateLimit: RateLimitOptions;
+}
+
+/**
+ * `/api/events`: behaviour events the storefront sends with `navigator.sendBeacon`, one per
+ * request. Public, so it has its own tighter per-client limit, checked before anything else.
+ */
+export function behaviourEventsRoutes({ events, rateLimit: limit }: BehaviourEventsRoutesDeps): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/api/events' });
+
+  router.post('/', rateLimit(limit), async (ctx) => {
+    const input = validate<ProductViewedInput>(productViewedSchema, ctx.request.body);
+    await events.productViewed(input.productId);
+    // An explicit null body is sent empty; it goes first because setting it turns the status into 204.
+    ctx.body = null;
+    ctx.status = 202;
+  });
+
+  return router;
+}

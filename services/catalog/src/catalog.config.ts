@@ -1,0 +1,21 @@
+import { defineConfig } from '@shop/platform';
+import Joi from 'joi';
+
+/** The limit of `POST /api/events` per client when the configuration does not say otherwise. */
+export const defaultEventsRateLimit = { perSecond: 10, burst: 20 } as const;
+
+/** Catalog's own configuration, beside the keys every service shares (`serviceConfig` in the platform). */
+export const catalogConfig = defineConfig({
+  eventsRateLimitPerSecond: {
+    env: 'EVENTS_RATE_LIMIT_PER_SECOND',
+    doc: 'Sustained POST /api/events requests per second per client address (public, so tighter than RATE_LIMIT_PER_SECOND)',
+    schema: Joi.number().positive(),
+    default: defaultEventsRateLimit.perSecond,
+  },
+  eventsRateLimitBurst: {
+    env: 'EVENTS_RATE_LIMIT_BURST',
+    doc: 'POST /api/events requests a client may send at once',
+    schema: Joi.number().integer().min(1),
+    default: defaultEventsRateLimit.burst,
+  },
+});
