@@ -34,6 +34,8 @@ interface ServiceSpec {
   portEnv: string;
   metricsPort: number;
   entryPoint: string;
+  /** Settings only this service reads, beside those every service gets. */
+  environment?: Record<string, string>;
 }
 
 const serviceSpecs: readonly ServiceSpec[] = [
@@ -50,12 +52,13 @@ const serviceSpecs: readonly ServiceSpec[] = [
     portEnv: 'INVENTORY_PORT',
     metricsPort: 9102,
     entryPoint: 'services/inventory/src/main.ts',
+    // The staff dashboard reads the analytics fleet's metrics.
+    environment: { METRICS_NAMESPACE: analyticsNamespace },
   },
 ];
 
 /** The KCL application name: also the name of the lease table the daemon creates in DynamoDB. */
 export const kclApplicationName = 'shop-analytics';
-/** CloudWatch namespace of the analytics worker's business metrics (METRICS_NAMESPACE). */
 /** CloudWatch namespace of the metrics the agents scrape from every process's `/metrics`. */
 export const platformNamespace = 'ShopPlatform';
 /** How long the ALB lets a deregistered target finish: the services' drain deadline (SHUTDOWN_TIMEOUT_MS). */
@@ -198,7 +201,7 @@ export class Compute extends Construct implements ComputeRefs {
 
     this.roles = {
       catalog: this.serviceRole('catalog'),
-      inventory: this.serviceRole('inventory'),
+      inventory: this.inventoryRole(),
       analytics: this.analyticsRole(),
     };
     for (const [name, role] of Object.entries(this.roles) as [ServiceName | 'analytics', iam.Role][]) {
@@ -266,6 +269,7 @@ export class Compute extends Construct implements ComputeRefs {
         XRAY_SAMPLING_RATE: settings.name === 'prod' ? '0.05' : '0.2',
         DRAIN_DELAY_MS: '10000',
         SHUTDOWN_TIMEOUT_MS: String(drainDeadline.toMilliseconds()),
+        ...spec.environment,
       },
       metricsPort: spec.metricsPort,
       metricSelectors: serviceMetrics,
@@ -473,6 +477,22 @@ export class Compute extends Construct implements ComputeRefs {
         sid: 'Events',
         actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:DescribeStreamSummary'],
         resources: [data.stream.streamArn],
+      }),
+    );
+    return role;
+  }
+
+  private inventoryRole(): iam.Role {
+    const role = this.serviceRole('inventory');
+    // The staff dashboard's reads of the analytics metrics. Neither action has resource-level
+    // permissions, and the cloudwatch:namespace key applies to PutMetricData only, so the
+    // statement is held to the stack's region instead.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadMetrics',
+        actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:RequestedRegion': Stack.of(this).region } },
       }),
     );
     return role;

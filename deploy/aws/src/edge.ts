@@ -1,3 +1,4 @@
+import { webContentSecurityPolicy } from '@shop/platform';
 import {
   Annotations,
   type aws_certificatemanager as acm,
@@ -13,6 +14,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { EnvironmentSettings } from './environments.js';
+import { cognitoApiOrigin } from './identity.js';
+import { pageRoutesFunctionCode } from './page-routes.function.js';
 
 export interface EdgeProps {
   settings: EnvironmentSettings;
@@ -48,6 +51,10 @@ export class Edge extends Construct {
   readonly webBucket: s3.Bucket;
   readonly logBucket: s3.Bucket;
   readonly distribution: cloudfront.Distribution;
+  /** The web pages' security headers, their Content-Security-Policy among them. */
+  readonly webHeaders: cloudfront.ResponseHeadersPolicy;
+  /** Maps page paths to their HTML file (`page-routes.function.ts`). */
+  readonly pageRoutes: cloudfront.Function;
   readonly cloudFrontAcl: wafv2.CfnWebACL;
   readonly albAcl: wafv2.CfnWebACL;
 
@@ -110,6 +117,33 @@ export class Edge extends Construct {
       ? new origins.HttpOrigin(props.apiOriginDomain, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY })
       : new origins.LoadBalancerV2Origin(alb, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY });
 
+    this.webHeaders = new cloudfront.ResponseHeadersPolicy(this, 'WebHeaders', {
+      comment: `shop-platform ${settings.name}: security headers of the web pages`,
+      securityHeadersBehavior: {
+        // The staff pages sign in by calling Cognito from the browser; nothing else leaves the origin.
+        contentSecurityPolicy: {
+          contentSecurityPolicy: webContentSecurityPolicy({ connectSources: [cognitoApiOrigin(region)] }),
+          override: true,
+        },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: true,
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: {
+          referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: true,
+        },
+      },
+    });
+    this.pageRoutes = new cloudfront.Function(this, 'PageRoutes', {
+      comment: 'Serves each page path its HTML file; files pass untouched',
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(pageRoutesFunctionCode),
+    });
+
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `shop-platform ${settings.name}: web/ and /api/*`,
       defaultRootObject: 'index.html',
@@ -117,7 +151,8 @@ export class Edge extends Construct {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.webBucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        responseHeadersPolicy: this.webHeaders,
+        functionAssociations: [{ function: this.pageRoutes, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
         compress: true,
       },
       additionalBehaviors: {

@@ -16,6 +16,14 @@ export interface IdentityProps {
 export const appClientName = 'shop-web';
 
 /**
+ * The origin of Cognito's user pool API in a region: the staff pages sign in by calling it from
+ * the browser (InitiateAuth), so it is in their config and their Content-Security-Policy.
+ */
+export function cognitoApiOrigin(region: string): string {
+  return `https://cognito-idp.${region}.amazonaws.com`;
+}
+
+/**
  * Staff sign-in: a user pool without self sign-up (admins create the staff), one group per
  * access group the services check, and the one public app client the web console uses.
  */

@@ -296,18 +296,24 @@ export class Monitoring extends Construct {
             label: `Revenue (${revenueCurrency})`,
           }),
         ],
-        width: 8,
+        width: 6,
+      }),
+      // The total only: the per-category series have no fixed list of categories to chart.
+      new cloudwatch.GraphWidget({
+        title: 'Product views',
+        left: [metric(names.productViews, { label: 'Product views (all categories)' })],
+        width: 6,
       }),
       new cloudwatch.GraphWidget({
         title: 'Events processed, duplicates, poison; low-stock alerts',
         left: [metric(names.eventsProcessed), metric(names.duplicateEvents), metric(names.poisonEvents)],
         right: [metric(names.lowStockAlerts)],
-        width: 8,
+        width: 6,
       }),
       new cloudwatch.GraphWidget({
         title: 'Event lag, p95 (ms)',
         left: [metric(names.eventLagMs, { statistic: cloudwatch.Stats.p(95) })],
-        width: 8,
+        width: 6,
       }),
       new cloudwatch.AlarmStatusWidget({ title: 'Analytics: alarms', alarms: [poison], width: 24 }),
     );

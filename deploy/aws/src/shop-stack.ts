@@ -8,9 +8,12 @@ import type { EnvironmentSettings } from './environments.js';
 import { Identity } from './identity.js';
 import { Monitoring } from './monitoring.js';
 import { Network } from './network.js';
+import { WebContent } from './web-content.js';
 
 export interface ShopStackProps extends StackProps {
   settings: EnvironmentSettings;
+  /** The web build (`npm run build -w web`) the bucket serves; see `webDistFromContext`. */
+  webDist: string;
 }
 
 /**
@@ -37,6 +40,12 @@ export class ShopStack extends Stack {
     const appClient = identity.appClient.node.defaultChild as cognito.CfnUserPoolClient;
     appClient.addPropertyOverride('CallbackURLs', [staffConsole]);
     appClient.addPropertyOverride('LogoutURLs', [staffConsole]);
+    new WebContent(this, 'Web', {
+      bucket: edge.webBucket,
+      distribution: edge.distribution,
+      identity,
+      webDist: props.webDist,
+    });
     const monitoring = new Monitoring(this, 'Monitoring', { settings, compute, data });
     new Audit(this, 'Audit', { settings, key: data.key, opsTopic: monitoring.opsTopic });
 

@@ -297,6 +297,10 @@ test('when instances boot, then each runs its component under systemd with the d
     }
     t.false(script.includes('java-17'), fleet.name);
   }
+  const [catalog, inventory] = compute.services.map((fleet) => boot(fleet.group));
+  // Inventory's staff dashboard reads the analytics fleet's metrics from their namespace.
+  t.true(inventory?.includes('Environment="METRICS_NAMESPACE=Shop"'));
+  t.false(catalog?.includes('METRICS_NAMESPACE'));
   const analytics = boot(compute.analyticsGroup);
   for (const line of [
     'java-17-amazon-corretto-headless',
@@ -316,13 +320,16 @@ test('when the roles are granted, then no action is a wildcard and data access n
     (policy.Properties.Roles as { Ref: string }[]).some((role) => roleIds.has(role.Ref)),
   );
   t.is(policies.length, roleIds.size);
-  // Only these take no resource-level permissions; PutMetricData is held to namespaces instead.
+  // Only these take no resource-level permissions; PutMetricData is held to namespaces instead,
+  // the metric reads to the stack's region.
   const unscoped = new Set([
     'xray:PutTraceSegments',
     'xray:PutTelemetryRecords',
     'xray:GetSamplingRules',
     'xray:GetSamplingTargets',
     'cloudwatch:PutMetricData',
+    'cloudwatch:GetMetricData',
+    'cloudwatch:ListMetrics',
   ]);
   for (const [id, policy] of policies) {
     const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
@@ -338,6 +345,9 @@ test('when the roles are granted, then no action is a wildcard and data access n
         if (actions.includes('cloudwatch:PutMetricData')) {
           t.like(statement.Condition, { StringEquals: { 'cloudwatch:namespace': ['Shop', 'shop-analytics'] } });
         }
+        if (actions.includes('cloudwatch:GetMetricData')) {
+          t.deepEqual(statement.Condition, { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } });
+        }
       }
     }
   }
@@ -352,6 +362,12 @@ test('when the roles are granted, then no action is a wildcard and data access n
   t.false(actionsOf('catalog').includes('kinesis:GetRecords'));
   t.true(actionsOf('analytics').includes('sns:Publish'));
   t.false(actionsOf('analytics').includes('kinesis:PutRecords'));
+  // The staff dashboard's metric reads: inventory's alone, and no wider than the two actions.
+  const cloudWatchActions = (role: keyof typeof compute.roles) =>
+    actionsOf(role).filter((action) => action.startsWith('cloudwatch:'));
+  t.deepEqual(cloudWatchActions('inventory').sort(), ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics']);
+  t.deepEqual(cloudWatchActions('catalog'), []);
+  t.deepEqual(cloudWatchActions('analytics'), ['cloudwatch:PutMetricData']);
   // The analytics fleet deletes only in the KCL's lease tables, never in the shop's table.
   for (const statement of statementsOf('analytics')) {
     if (![statement.Action].flat().includes('dynamodb:DeleteItem')) continue;

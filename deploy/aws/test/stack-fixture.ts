@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { environmentSettings } from '../src/environments.js';
 import { applyNagSuppressions } from '../src/nag-suppressions.js';
 import { ShopStack } from '../src/shop-stack.js';
+import { temporaryWebBuild } from './web-build-fixture.js';
 
 export interface NagViolation {
   rule: string;
@@ -36,10 +37,12 @@ export function synthesizedStack(environment: 'dev' | 'prod' = 'dev'): Synthesiz
   const known = synthesized.get(environment);
   if (known) return known;
   const outdir = mkdtempSync(join(tmpdir(), 'shop-cdk-test-'));
+  const webDist = temporaryWebBuild();
   try {
     const app = new App({ outdir, context: { environment } });
     const stack = new ShopStack(app, `Shop-${environment}`, {
       settings: environmentSettings(app),
+      webDist,
       env: { account: '111111111111', region: 'us-east-1' },
     });
     applyNagSuppressions(stack);
@@ -62,5 +65,6 @@ export function synthesizedStack(environment: 'dev' | 'prod' = 'dev'): Synthesiz
     return result;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
+    rmSync(webDist, { recursive: true, force: true });
   }
 }

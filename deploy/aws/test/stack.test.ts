@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +11,21 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { environmentSettings } from '../src/environments.js';
 import { ShopStack } from '../src/shop-stack.js';
 import { synthesizedStack } from './stack-fixture.js';
+import { temporaryWebBuild } from './web-build-fixture.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 
 test('when the app is synthesized offline with no AWS credentials, then it writes a CloudFormation template', async (t) => {
   const outdir = await mkdtemp(join(tmpdir(), 'shop-cdk-'));
+  const webDist = temporaryWebBuild();
   try {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: outdir, CDK_OUTDIR: outdir };
+    // Context as the CLI hands it to the app; web/dist may not be built on this machine.
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: outdir,
+      CDK_OUTDIR: outdir,
+      CDK_CONTEXT_JSON: JSON.stringify({ webDist }),
+    };
     await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/shop-app.ts'], {
       cwd: appDir,
       env,
@@ -26,6 +35,7 @@ test('when the app is synthesized offline with no AWS credentials, then it write
     t.true(files.includes('Shop-dev.template.json'), files.join(', '));
   } finally {
     await rm(outdir, { recursive: true, force: true });
+    await rm(webDist, { recursive: true, force: true });
   }
 });
 
@@ -71,11 +81,14 @@ test('when prod is synthesized, then stores are retained and protected; dev can 
 
 test('when an API domain is given, then CloudFront calls the ALB by that name over HTTPS', (t) => {
   const app = new App({ context: { environment: 'dev', apiDomain: 'api.shop.example' } });
+  const webDist = temporaryWebBuild();
   const stack = new ShopStack(app, 'Shop-dev', {
     settings: environmentSettings(app),
+    webDist,
     env: { account: '111111111111', region: 'us-east-1' },
   });
   const origins = Template.fromStack(stack).findResources('AWS::CloudFront::Distribution');
+  rmSync(webDist, { recursive: true, force: true });
   const text = JSON.stringify(origins);
   t.true(text.includes('"DomainName":"api.shop.example"'), 'the API origin is the configured name');
   t.true(text.includes('"OriginProtocolPolicy":"https-only"'));

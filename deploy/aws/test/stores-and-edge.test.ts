@@ -578,7 +578,24 @@ test('when the dashboard is synthesized, then it charts services, table, stream 
     'EventLagMs',
     '"p95"',
     'DuplicateEvents',
+    'ProductViews',
   ]) {
     t.true(body.includes(expected.replaceAll('"', '\\"')), expected);
   }
+});
+
+test('when the dashboard is synthesized, then a graph charts the total of product views', (t) => {
+  const dashboard = onlyResource(dev.template, 'AWS::CloudWatch::Dashboard') as {
+    DashboardBody: { 'Fn::Join': [string, unknown[]] };
+  };
+  // The body is JSON joined around tokens (region, alarm ARNs), each inside a JSON string.
+  const text = dashboard.DashboardBody['Fn::Join'][1]
+    .map((part) => (typeof part === 'string' ? part : 'token'))
+    .join('');
+  const body = JSON.parse(text) as { widgets: { properties: { title?: string; metrics?: unknown[][] } }[] };
+  const graph = body.widgets.find((widget) => widget.properties.title === 'Product views');
+  if (!graph) return t.fail('no Product views graph');
+  t.deepEqual(graph.properties.metrics, [
+    ['Shop', 'ProductViews', { label: 'Product views (all categories)', period: 60, stat: 'Sum' }],
+  ]);
 });

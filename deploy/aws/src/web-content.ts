@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type aws_cloudfront as cloudfront,
+  Duration,
+  aws_iam as iam,
+  aws_logs as logs,
+  RemovalPolicy,
+  Stack,
+  type aws_s3 as s3,
+  aws_s3_deployment as s3deploy,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { IdentityRefs } from './contracts.js';
+import { cognitoApiOrigin } from './identity.js';
+
+/** Where `npm run build -w web` writes the web build. */
+export const defaultWebDist = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+
+/** What the pages read from `/config.json` at run time (web/src/web-config.ts). */
+export interface WebConfig {
+  region: string;
+  userPoolId: string;
+  clientId: string;
+  cognitoEndpoint: string;
+}
+
+export interface WebContentProps {
+  bucket: s3.IBucket;
+  distribution: cloudfront.IDistribution;
+  identity: IdentityRefs;
+  /** The web build: a folder holding index.html, the other pages, and hashed files under assets/. */
+  webDist: string;
+}
+
+/** The web build's folder: `-c webDist=<folder>` (relative to the working directory), else web/dist. */
+export function webDistFromContext(scope: Construct): string {
+  const configured = scope.node.tryGetContext('webDist') as string | undefined;
+  return configured ? resolve(configured) : defaultWebDist;
+}
+
+/**
+ * The web build and its run-time config in the web bucket. Two deployments of the one build:
+ * the hashed files under assets/ first, cached for a year and never pruned, so a page still open
+ * in a browser can load what it references after a deploy; then the pages and config.json,
+ * pruned, revalidated by browsers on every load and held by CloudFront until the deploy
+ * invalidates them.
+ */
+export class WebContent extends Construct {
+  readonly assets: s3deploy.BucketDeployment;
+  readonly pages: s3deploy.BucketDeployment;
+  readonly config: WebConfig;
+  /** The role of the deployments' handler (one Lambda function for both). */
+  readonly handlerRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: WebContentProps) {
+    super(scope, id);
+    const { bucket, distribution, identity, webDist } = props;
+    // Deploying without the build would prune the live site down to config.json.
+    if (!existsSync(join(webDist, 'index.html'))) {
+      throw new Error(
+        `No web build at ${webDist} (index.html is missing): run \`npm run build -w web\` first, or pass -c webDist=<folder>`,
+      );
+    }
+    const build = s3deploy.Source.asset(webDist);
+    const region = Stack.of(this).region;
+    this.config = {
+      region,
+      userPoolId: identity.userPool.userPoolId,
+      clientId: identity.appClient.userPoolClientId,
+      cognitoEndpoint: `${cognitoApiOrigin(region)}/`,
+    };
+
+    // Given, rather than the default role, so the handler writes to its own log group (with a
+    // retention) instead of holding AWSLambdaBasicExecutionRole; the deployments add their grants.
+    const logGroup = new logs.LogGroup(this, 'HandlerLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.handlerRole = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'shop-platform web deployment: copies the web build to the web bucket',
+    });
+    this.handlerRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'Logs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    const handler = { role: this.handlerRole, logGroup };
+
+    this.assets = new s3deploy.BucketDeployment(this, 'Assets', {
+      ...handler,
+      sources: [build],
+      destinationBucket: bucket,
+      // The sync applies filters in order: everything out, then assets/ back in.
+      exclude: ['*'],
+      include: ['assets/*'],
+      prune: false,
+      cacheControl: [
+        s3deploy.CacheControl.setPublic(),
+        s3deploy.CacheControl.maxAge(Duration.days(365)),
+        s3deploy.CacheControl.immutable(),
+      ],
+    });
+
+    this.pages = new s3deploy.BucketDeployment(this, 'Pages', {
+      ...handler,
+      sources: [build, s3deploy.Source.jsonData('config.json', this.config)],
+      destinationBucket: bucket,
+      // Excluded objects are also left alone by the prune.
+      exclude: ['assets/*'],
+      cacheControl: [
+        s3deploy.CacheControl.setPublic(),
+        s3deploy.CacheControl.maxAge(Duration.seconds(0)),
+        s3deploy.CacheControl.sMaxAge(Duration.days(1)),
+      ],
+      distribution,
+      // One path however many pages the build has; the hashed files it also covers never change.
+      distributionPaths: ['/*'],
+    });
+    this.pages.node.addDependency(this.assets);
+  }
+}
