@@ -21,6 +21,8 @@ export function serviceEnv(standIns: StandIns, pool: UserPool): Record<string, s
     AWS_REGION: standIns.region,
     DYNAMODB_ENDPOINT: standIns.dynamoDbEndpoint,
     KINESIS_ENDPOINT: standIns.kinesisEndpoint,
+    // Inventory's staff dashboard reads the analytics metrics from moto's CloudWatch.
+    ...(standIns.motoEndpoint ? { CLOUDWATCH_ENDPOINT: standIns.motoEndpoint } : {}),
     TABLE_NAME: standIns.tableName,
     STREAM_NAME: standIns.streamName,
     ...userPoolEnv(pool),

@@ -1,4 +1,13 @@
-import { createServiceApp, IdempotencyRepository, type ServiceAppDeps, serviceOutboxRelay } from '@shop/platform';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import {
+  analyticsNamespace,
+  createServiceApp,
+  IdempotencyRepository,
+  type ServiceAppDeps,
+  serviceOutboxRelay,
+} from '@shop/platform';
+import { dashboardRoutes } from './dashboard/dashboard.routes.js';
+import { MetricsDashboard } from './dashboard/metrics-dashboard.js';
 import { ProductReader } from './stock/product-reader.js';
 import { StockRepository } from './stock/stock.repository.js';
 import { stockRoutes } from './stock/stock.routes.js';
@@ -8,6 +17,17 @@ import { StockOutboxFlusher } from './stock/stock-outbox-flusher.js';
 export interface InventoryDeps extends ServiceAppDeps {
   /** Most unpublished changes one stock item may hold before writes answer 503. */
   maxOutbox?: number;
+  /** Where the staff dashboard reads the analytics metrics; each part has a default. */
+  dashboard?: DashboardDeps;
+}
+
+export interface DashboardDeps {
+  /** The SDK's defaults (region and credentials from the environment) when left out. */
+  cloudWatch?: CloudWatchClient;
+  /** The analytics fleet's namespace; `analyticsNamespace` when left out. */
+  namespace?: string;
+  /** How long an answer is reused per window length; 5 s when left out. */
+  cacheSeconds?: number;
 }
 
 /** Builds the inventory Koa app from its dependencies; `app.callback()` serves it without `listen`. */
@@ -31,10 +51,15 @@ export function createApp(deps: InventoryDeps) {
     documentClient: deps.documentClient,
     tableName: deps.tableName,
   });
+  const dashboard = new MetricsDashboard({
+    cloudWatch: deps.dashboard?.cloudWatch ?? new CloudWatchClient({}),
+    namespace: deps.dashboard?.namespace ?? analyticsNamespace,
+    cacheSeconds: deps.dashboard?.cacheSeconds ?? 5,
+  });
   const relay = serviceOutboxRelay(deps, 'inventory', (productId) => flusher.flush(productId));
   return createServiceApp(
     deps,
-    [stockRoutes({ stock, idempotencyRepository, auth: deps.auth })],
+    [stockRoutes({ stock, idempotencyRepository, auth: deps.auth }), dashboardRoutes({ dashboard, auth: deps.auth })],
     [
       relay,
       // On shutdown, the events of changes already answered go out before the process exits.
