@@ -10,6 +10,7 @@ import { currentSession, type StaffSession, staffGroups } from './staff-session.
 import { stockDesk } from './stock-desk.js';
 
 const main = byId('main');
+const lowStockRefreshMs = 5000;
 
 function staffConsole(session: StaffSession): void {
   const isAdmin = session.groups.includes(staffGroups.catalogAdmin);
@@ -181,6 +182,7 @@ function staffConsole(session: StaffSession): void {
                 'section',
                 { 'aria-labelledby': 'low-stock-title' },
                 h('h2', { id: 'low-stock-title' }, 'Low stock'),
+                h('p', { class: 'hint' }, 'Products at or below their threshold; updates every few seconds.'),
                 h('button', { type: 'button', onclick: () => void loadLowStock() }, 'Refresh'),
                 lowStockBody,
               )
@@ -188,7 +190,12 @@ function staffConsole(session: StaffSession): void {
         ),
   );
   void loadProducts(0);
-  void loadLowStock();
+  // The list follows stock changes a moment after they are made, so it is read again while open.
+  const refreshLowStock = async () => {
+    if (!document.hidden) await loadLowStock();
+    setTimeout(refreshLowStock, lowStockRefreshMs);
+  };
+  void refreshLowStock();
 }
 
 function start(): void {

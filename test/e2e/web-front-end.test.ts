@@ -1,0 +1,263 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import anyTest, { type TestFn } from 'ava';
+import type { Page } from 'playwright-core';
+import { type Browser, launchBrowser } from './browser.js';
+import { freePorts, startPlatform } from './local-platform.js';
+
+type Platform = Awaited<ReturnType<typeof startPlatform>>;
+const test = anyTest as TestFn<{
+  platform: Platform;
+  browser: Browser;
+  page: Page & { problems: string[] };
+  dataDir: string;
+}>;
+
+const xssName = '<img src=x onerror=alert(1)>';
+
+test.before(async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'shop-web-e2e-'));
+  const platform = await startPlatform(await freePorts(), dataDir, {
+    ANALYTICS_WINDOW_SECONDS: '5',
+    METRICS_NAMESPACE: `ShopWeb${Date.now()}`,
+  });
+  const browser = await launchBrowser();
+  t.context = { platform, browser, page: await browser.newPage(), dataDir };
+  // Fourteen products in two categories: more than one storefront page of twelve.
+  const admin = await platform.writeHeaders('admin');
+  for (let n = 1; n <= 14; n += 1) {
+    const response = await fetch(`${platform.gateway}/api/products`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({
+        name: `Seed item ${String(n).padStart(2, '0')}`,
+        description: `Seeded product ${n}`,
+        price: n + 0.5,
+        category: n % 2 === 0 ? 'garden' : 'kitchen',
+      }),
+    });
+    if (response.status !== 201) throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
+  }
+});
+
+test.after.always(async (t) => {
+  await t.context.browser?.close();
+  await t.context.platform?.stop();
+  if (t.context.dataDir) await rm(t.context.dataDir, { recursive: true, force: true });
+});
+
+test.afterEach((t) => {
+  const problems = t.context.page.problems.splice(0);
+  t.deepEqual(problems, [], 'no console errors, CSP refusals, script errors, dialogs or failed requests');
+});
+
+/** Takes the failed requests a step meant to cause off the page's list, and checks they happened. */
+function expectFailedRequests(
+  t: { deepEqual: (a: unknown, b: unknown) => void },
+  page: { problems: string[] },
+  expected: RegExp[],
+) {
+  const matched = expected.map((pattern) => {
+    const index = page.problems.findIndex((problem) => pattern.test(problem));
+    return index === -1 ? undefined : page.problems.splice(index, 1)[0];
+  });
+  t.deepEqual(
+    matched.map((problem) => problem !== undefined),
+    expected.map(() => true),
+  );
+}
+
+async function signIn(page: Page, gateway: string, username: string, password: string): Promise<void> {
+  await page.goto(`${gateway}/staff`);
+  const signOut = page.getByRole('button', { name: 'Sign out' });
+  if (await signOut.isVisible()) await signOut.click();
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#signed-in-user', { hasText: username }).waitFor();
+}
+
+const cardNames = (page: Page) => page.locator('#product-grid .product-name').allTextContents();
+
+test.serial(
+  'when a shopper browses the storefront, then products page by cursor, filter by category, and the page runs under a strict CSP',
+  async (t) => {
+    const { platform, browser, page } = t.context;
+    const response = await page.goto(`${platform.gateway}/`);
+    const csp = response?.headers()['content-security-policy'] ?? '';
+    t.regex(csp, /script-src 'self'(;|$)/);
+    t.notRegex(csp, /unsafe-inline|unsafe-eval/);
+    await page.locator('#product-grid').waitFor();
+    const first = await cardNames(page);
+    t.is(first.length, 12);
+    await browser.screenshot(page, 'storefront');
+
+    await page.getByRole('link', { name: 'Next page →' }).click();
+    await page.waitForURL(/cursor=/);
+    await page.locator('#product-grid').waitFor();
+    const second = await cardNames(page);
+    t.is(second.length, 2);
+    t.deepEqual(
+      [...first, ...second].sort(),
+      Array.from({ length: 14 }, (_, index) => `Seed item ${String(index + 1).padStart(2, '0')}`),
+      'the two pages hold every product once',
+    );
+    await page.getByRole('button', { name: '← Previous page' }).click();
+    await page.locator('#product-grid').waitFor();
+    t.deepEqual(await cardNames(page), first);
+
+    await page.getByLabel('Category').selectOption('garden');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/category=garden/);
+    await page.locator('#product-grid').waitFor();
+    t.is((await cardNames(page)).length, 7);
+    t.deepEqual([...new Set(await page.locator('#product-grid .category').allTextContents())], ['Garden']);
+
+    // Keyboard: the first stop skips to the content, and every product is a link reached by Tab.
+    await page.keyboard.press('Tab');
+    t.is(await page.evaluate('document.activeElement?.textContent'), 'Skip to content');
+    t.is(await page.locator('#product-grid a.product-card').count(), 7);
+  },
+);
+
+test.serial(
+  'when an admin signs in and creates a product, then API validation shows next to the field and the product appears in the storefront',
+  async (t) => {
+    const { platform, browser, page } = t.context;
+    await signIn(page, platform.gateway, 'admin', 'Admin-pass-1');
+    t.notRegex(page.url(), /token|eyJ/, 'no token in the URL');
+    t.is(await page.evaluate('localStorage.length'), 0, 'nothing kept beyond the tab');
+
+    await page.getByRole('button', { name: 'New product' }).click();
+    const form = page.locator('form.product-form');
+    await form.locator('[data-field="name"] input').fill('Trail lantern');
+    await form.locator('[data-field="description"] textarea').fill('Bright and light.');
+    await form.locator('[data-field="price"] input').fill('12.345');
+    await form.locator('[data-field="category"] input').fill('Camping Gear');
+    await form.getByRole('button', { name: 'Create product' }).click();
+    const priceError = form.locator('[data-field="price"] .field-error');
+    await priceError.waitFor();
+    t.regex(await priceError.textContent(), /price must have at most 2 decimal places/);
+    t.regex(await form.locator('[data-field="category"] .field-error').textContent(), /lowercase slug/);
+    t.is(await form.locator('[data-field="price"] input').getAttribute('aria-invalid'), 'true');
+    expectFailedRequests(t, page, [/^422 POST \/api\/products$/]);
+    await browser.screenshot(page, 'staff-validation');
+
+    await form.locator('[data-field="price"] input').fill('24.50');
+    await form.locator('[data-field="category"] input').fill('camping');
+    await form.getByRole('button', { name: 'Create product' }).click();
+    await page.getByText('Saved "Trail lantern".').waitFor();
+    await page.locator('table.products th', { hasText: 'Trail lantern' }).waitFor();
+    await browser.screenshot(page, 'staff-console');
+
+    await page.goto(`${platform.gateway}/?category=camping`);
+    await page.getByRole('link', { name: /Trail lantern/ }).click();
+    await page.waitForURL(/\/products\/[0-9A-Z]{26}$/);
+    t.is(await page.locator('h1.product-name').textContent(), 'Trail lantern');
+    await page.locator('.availability', { hasText: 'Out of stock' }).waitFor();
+    t.regex(await page.locator('.product-detail .price').textContent(), /24\.50/);
+  },
+);
+
+test.serial(
+  'when a product is named like markup, then every page shows those characters and runs nothing',
+  async (t) => {
+    const { platform, browser, page } = t.context;
+    await page.goto(`${platform.gateway}/staff`);
+    await page.getByRole('button', { name: 'New product' }).click();
+    const form = page.locator('form.product-form');
+    await form.locator('[data-field="name"] input').fill(xssName);
+    await form.locator('[data-field="description"] textarea').fill('<script>alert(2)</script>');
+    await form.locator('[data-field="price"] input').fill('5');
+    await form.locator('[data-field="category"] input').fill('camping');
+    await form.getByRole('button', { name: 'Create product' }).click();
+    await page.getByText(`Saved "${xssName}".`).waitFor();
+    t.is(await page.locator('table.products img').count(), 0);
+
+    await page.goto(`${platform.gateway}/?category=camping`);
+    await page.locator('#product-grid').waitFor();
+    t.true((await cardNames(page)).includes(xssName), 'the name shows as the characters typed');
+    t.is(await page.locator('#product-grid img').count(), 0, 'no element was made from the name');
+    await browser.screenshot(page, 'markup-as-text');
+    await page.getByRole('link', { name: xssName }).click();
+    await page.locator('h1.product-name').waitFor();
+    t.is(await page.locator('h1.product-name').textContent(), xssName);
+    t.is(await page.locator('.description').textContent(), '<script>alert(2)</script>');
+    t.is(await page.title(), `${xssName} · Shop`);
+    t.is(await page.locator('main img, main script').count(), 0);
+  },
+);
+
+test.serial(
+  'when staff sell a product below its threshold, then the stock desk, the low-stock list, the history and the storefront agree',
+  async (t) => {
+    const { platform, browser, page } = t.context;
+    await signIn(page, platform.gateway, 'staff', 'Staff-pass-1');
+    t.is(await page.getByRole('button', { name: 'New product' }).count(), 0, 'staff cannot create products');
+    await page
+      .locator('tr', { has: page.locator('th', { hasText: 'Trail lantern' }) })
+      .getByRole('button', { name: 'Stock' })
+      .click();
+    const desk = page.locator('.stock-desk');
+    const adjust = desk.locator('form.adjust-form');
+    const onHand = desk.locator('[data-stock="on-hand"]');
+    await onHand.waitFor();
+
+    await adjust.locator('[data-field="quantity"] input').fill('0');
+    await adjust.getByRole('button', { name: 'Record adjustment' }).click();
+    t.regex(await adjust.locator('[data-field="quantity"] .field-error').textContent(), /quantity must not be 0/);
+    expectFailedRequests(t, page, [/^422 POST \/api\/inventory\/\w+\/adjustments$/]);
+
+    await adjust.locator('[data-field="quantity"] input').fill('10');
+    await adjust.locator('[data-field="reason"] select').selectOption('restock');
+    await adjust.getByRole('button', { name: 'Record adjustment' }).click();
+    await desk.locator('[data-stock="on-hand"]', { hasText: /^10$/ }).waitFor();
+
+    const threshold = desk.locator('form.threshold-form');
+    await threshold.locator('input').fill('5');
+    await threshold.getByRole('button', { name: 'Set threshold' }).click();
+    await desk.locator('[data-stock="threshold"]', { hasText: /^5$/ }).waitFor();
+
+    await adjust.locator('[data-field="quantity"] input').fill('-8');
+    await adjust.locator('[data-field="reason"] select').selectOption('sale');
+    await adjust.locator('[data-field="note"] input').fill('Counter sale');
+    await adjust.getByRole('button', { name: 'Record adjustment' }).click();
+    await desk.locator('[data-stock="available"]', { hasText: /^2$/ }).waitFor();
+
+    // The low-stock list is an index the stock flush keeps; the console reads it again every few seconds.
+    await page.locator('#low-stock-list li', { hasText: 'Trail lantern' }).waitFor({ timeout: 60_000 });
+    t.regex(
+      await page.locator('#low-stock-list li', { hasText: 'Trail lantern' }).textContent(),
+      /2 available \(threshold 5\)/,
+    );
+    const history = await desk.locator('table.history tbody tr').allInnerTexts();
+    t.is(history.length, 2);
+    t.regex(history[0] ?? '', /-8\s+sale\s+2\s+Counter sale/);
+    t.regex(history[1] ?? '', /\+10\s+restock\s+10/);
+    await browser.screenshot(page, 'stock-desk');
+
+    // Views for the dashboard, and the storefront's word on what is left.
+    for (let view = 0; view < 3; view += 1) {
+      await page.goto(`${platform.gateway}/?category=camping`);
+      await page.getByRole('link', { name: /Trail lantern/ }).click();
+      await page.locator('.availability', { hasText: 'Only 2 left' }).waitFor();
+    }
+    await browser.screenshot(page, 'product-page');
+  },
+);
+
+test.serial(
+  'when sales have been made, then the staff dashboard charts them from CloudWatch and shows the most viewed categories',
+  async (t) => {
+    const { platform, browser, page } = t.context;
+    await page.goto(`${platform.gateway}/staff/dashboard`);
+    await page.locator('#charts').waitFor();
+    const unitsSold = page.locator('figure.chart', { has: page.locator('figcaption', { hasText: 'Units sold' }) });
+    // The analytics fleet flushes its windows every 5 s here; the page refreshes every 5 s.
+    await unitsSold.locator('svg .series').first().waitFor({ timeout: 120_000 });
+    t.regex(await unitsSold.locator('.legend').textContent(), /camping\s+8/);
+    await page.locator('#top-categories li', { hasText: 'Camping' }).waitFor({ timeout: 60_000 });
+    await browser.screenshot(page, 'dashboard');
+  },
+);
