@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,6 +21,9 @@ export interface Browser {
 
 /** Headless Chromium with a fresh profile, so no earlier run's storage or cache takes part. */
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`No Chromium at ${chromiumPath}: run scripts/install-system-packages.sh (or set CHROMIUM_PATH)`);
+  }
   const profile = await mkdtemp(join(tmpdir(), 'shop-chromium-'));
   await mkdir(screenshotDir, { recursive: true });
   const context = await chromium.launchPersistentContext(profile, {
