@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import anyTest, { type TestFn } from 'ava';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { type Browser, launchBrowser } from './browser.js';
 import { freePorts, startPlatform } from './local-platform.js';
 
@@ -78,6 +78,9 @@ async function signIn(page: Page, gateway: string, username: string, password: s
   await page.locator('#signed-in-user', { hasText: username }).waitFor();
 }
 
+/** The element's text as the DOM holds it (empty when the element has none). */
+const text = async (locator: Locator) => (await locator.textContent()) ?? '';
+
 const cardNames = (page: Page) => page.locator('#product-grid .product-name').allTextContents();
 
 test.serial(
@@ -138,8 +141,8 @@ test.serial(
     await form.getByRole('button', { name: 'Create product' }).click();
     const priceError = form.locator('[data-field="price"] .field-error');
     await priceError.waitFor();
-    t.regex(await priceError.textContent(), /price must have at most 2 decimal places/);
-    t.regex(await form.locator('[data-field="category"] .field-error').textContent(), /lowercase slug/);
+    t.regex(await text(priceError), /price must have at most 2 decimal places/);
+    t.regex(await text(form.locator('[data-field="category"] .field-error')), /lowercase slug/);
     t.is(await form.locator('[data-field="price"] input').getAttribute('aria-invalid'), 'true');
     expectFailedRequests(t, page, [/^422 POST \/api\/products$/]);
     await browser.screenshot(page, 'staff-validation');
@@ -154,9 +157,9 @@ test.serial(
     await page.goto(`${platform.gateway}/?category=camping`);
     await page.getByRole('link', { name: /Trail lantern/ }).click();
     await page.waitForURL(/\/products\/[0-9A-Z]{26}$/);
-    t.is(await page.locator('h1.product-name').textContent(), 'Trail lantern');
+    t.is(await text(page.locator('h1.product-name')), 'Trail lantern');
     await page.locator('.availability', { hasText: 'Out of stock' }).waitFor();
-    t.regex(await page.locator('.product-detail .price').textContent(), /24\.50/);
+    t.regex(await text(page.locator('.product-detail .price')), /24\.50/);
   },
 );
 
@@ -182,8 +185,8 @@ test.serial(
     await browser.screenshot(page, 'markup-as-text');
     await page.getByRole('link', { name: xssName }).click();
     await page.locator('h1.product-name').waitFor();
-    t.is(await page.locator('h1.product-name').textContent(), xssName);
-    t.is(await page.locator('.description').textContent(), '<script>alert(2)</script>');
+    t.is(await text(page.locator('h1.product-name')), xssName);
+    t.is(await text(page.locator('.description')), '<script>alert(2)</script>');
     t.is(await page.title(), `${xssName} · Shop`);
     t.is(await page.locator('main img, main script').count(), 0);
   },
@@ -206,7 +209,7 @@ test.serial(
 
     await adjust.locator('[data-field="quantity"] input').fill('0');
     await adjust.getByRole('button', { name: 'Record adjustment' }).click();
-    t.regex(await adjust.locator('[data-field="quantity"] .field-error').textContent(), /quantity must not be 0/);
+    t.regex(await text(adjust.locator('[data-field="quantity"] .field-error')), /quantity must not be 0/);
     expectFailedRequests(t, page, [/^422 POST \/api\/inventory\/\w+\/adjustments$/]);
 
     await adjust.locator('[data-field="quantity"] input').fill('10');
@@ -228,7 +231,7 @@ test.serial(
     // The low-stock list is an index the stock flush keeps; the console reads it again every few seconds.
     await page.locator('#low-stock-list li', { hasText: 'Trail lantern' }).waitFor({ timeout: 60_000 });
     t.regex(
-      await page.locator('#low-stock-list li', { hasText: 'Trail lantern' }).textContent(),
+      await text(page.locator('#low-stock-list li', { hasText: 'Trail lantern' })),
       /2 available \(threshold 5\)/,
     );
     const history = await desk.locator('table.history tbody tr').allInnerTexts();
@@ -256,7 +259,7 @@ test.serial(
     const unitsSold = page.locator('figure.chart', { has: page.locator('figcaption', { hasText: 'Units sold' }) });
     // The analytics fleet flushes its windows every 5 s here; the page refreshes every 5 s.
     await unitsSold.locator('svg .series').first().waitFor({ timeout: 120_000 });
-    t.regex(await unitsSold.locator('.legend').textContent(), /camping\s+8/);
+    t.regex(await text(unitsSold.locator('.legend')), /camping\s+8/);
     await page.locator('#top-categories li', { hasText: 'Camping' }).waitFor({ timeout: 60_000 });
     await browser.screenshot(page, 'dashboard');
   },
