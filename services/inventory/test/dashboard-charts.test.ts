@@ -27,6 +27,15 @@ const discovered: Metric[] = [
   metric('Revenue', { Currency: 'EUR', Category: 'garden' }),
   metric('Revenue', { Category: 'garden', Currency: 'USD' }),
   metric('Revenue', { Category: 'garden' }),
+  metric('EventsProcessed'),
+  metric('EventsProcessed', { EventType: 'shop.inventory.stock.adjusted.v1' }),
+  metric('EventsProcessed', { EventType: 'shop.catalog.product.viewed.v1' }),
+  metric('EventsProcessed', { EventType: 'shop.inventory.stock.adjusted.v1' }),
+  metric('EventsProcessed', { Category: 'garden' }),
+  metric('LowStockAlerts'),
+  metric('LowStockAlerts', { Category: 'kitchen' }),
+  metric('LowStockAlerts', { Category: 'garden' }),
+  metric('LowStockAlerts', { Category: 'garden', EventType: 'x' }),
   metric('ProductViews'),
   metric('ProductViews', { Category: 'toys' }),
   metric('ProductViews', { Category: 'books' }),
@@ -38,9 +47,14 @@ const window = { from: new Date('2026-03-01T10:00:00.000Z'), to: new Date('2026-
 const at = (minute: number) => new Date(Date.parse('2026-03-01T10:00:00.000Z') + minute * 60_000);
 const iso = (minute: number) => at(minute).toISOString();
 
-function idOf(chart: SeriesQuery['chart'], label: string): string {
-  const series = plan.find((candidate) => candidate.chart === chart && candidate.label === label);
-  if (!series) throw new Error(`no ${chart} series ${label}`);
+function idOf(chart: SeriesQuery['chart'], label: string, dimension?: string): string {
+  const series = plan.find(
+    (candidate) =>
+      candidate.chart === chart &&
+      candidate.label === label &&
+      (dimension === undefined || candidate.dimensions.some((each) => each.Value === dimension)),
+  );
+  if (!series) throw new Error(`no ${chart} series ${label} ${dimension ?? ''}`);
   return series.id;
 }
 
@@ -48,7 +62,7 @@ function result(id: string, points: Array<[number, number]>): MetricDataResult {
   return { Id: id, Timestamps: points.map(([minute]) => at(minute)), Values: points.map(([, value]) => value) };
 }
 
-test('when ListMetrics found categories and currencies, then one series per category (per currency for revenue) is planned, in label order, besides the totals', (t) => {
+test('when ListMetrics found categories, currencies and event types, then one series per category (per currency for revenue) is planned, in label order, and the totals as one part per event type or category', (t) => {
   t.deepEqual(
     plan.map(({ chart, label, metricName, stat, dimensions }) => ({ chart, label, metricName, stat, dimensions })),
     [
@@ -96,8 +110,34 @@ test('when ListMetrics found categories and currencies, then one series per cate
           { Name: 'Currency', Value: 'USD' },
         ],
       },
-      { chart: 'eventsProcessed', label: 'all events', metricName: 'EventsProcessed', stat: 'Sum', dimensions: [] },
-      { chart: 'lowStockAlerts', label: 'all categories', metricName: 'LowStockAlerts', stat: 'Sum', dimensions: [] },
+      {
+        chart: 'eventsProcessed',
+        label: 'all events',
+        metricName: 'EventsProcessed',
+        stat: 'Sum',
+        dimensions: [{ Name: 'EventType', Value: 'shop.catalog.product.viewed.v1' }],
+      },
+      {
+        chart: 'eventsProcessed',
+        label: 'all events',
+        metricName: 'EventsProcessed',
+        stat: 'Sum',
+        dimensions: [{ Name: 'EventType', Value: 'shop.inventory.stock.adjusted.v1' }],
+      },
+      {
+        chart: 'lowStockAlerts',
+        label: 'all categories',
+        metricName: 'LowStockAlerts',
+        stat: 'Sum',
+        dimensions: [{ Name: 'Category', Value: 'garden' }],
+      },
+      {
+        chart: 'lowStockAlerts',
+        label: 'all categories',
+        metricName: 'LowStockAlerts',
+        stat: 'Sum',
+        dimensions: [{ Name: 'Category', Value: 'kitchen' }],
+      },
       { chart: 'eventLagMs', label: 'average', metricName: 'EventLagMs', stat: 'Average', dimensions: [] },
       { chart: 'eventLagMs', label: 'maximum', metricName: 'EventLagMs', stat: 'Maximum', dimensions: [] },
       {
@@ -118,14 +158,21 @@ test('when ListMetrics found categories and currencies, then one series per cate
   );
 });
 
-test('when nothing has been published yet, then only the totals are planned', (t) => {
+test('when nothing has been published yet, then only the event lag, which needs no discovery, is planned', (t) => {
   t.deepEqual(
     planSeries([]).map(({ chart, label }) => `${chart}/${label}`),
-    ['eventsProcessed/all events', 'lowStockAlerts/all categories', 'eventLagMs/average', 'eventLagMs/maximum'],
+    ['eventLagMs/average', 'eventLagMs/maximum'],
   );
 });
 
-test('when a plan is turned into queries, then each has a unique valid id, the namespace and a 60 s period, and totals carry no dimensions', (t) => {
+test('when only the dimensionless totals were listed, then no total is planned from them', (t) => {
+  t.deepEqual(
+    planSeries([metric('EventsProcessed'), metric('LowStockAlerts')]).map(({ chart }) => chart),
+    ['eventLagMs', 'eventLagMs'],
+  );
+});
+
+test('when a plan is turned into queries, then each has a unique valid id, the namespace and a 60 s period, totals are read per dimension and the lag without dimensions', (t) => {
   const queries = metricDataQueries(plan, 'ShopTest');
   t.is(queries.length, plan.length);
   t.is(new Set(queries.map((query) => query.Id)).size, queries.length);
@@ -135,14 +182,26 @@ test('when a plan is turned into queries, then each has a unique valid id, the n
     t.is(query.MetricStat?.Period, periodSeconds);
     t.true(query.ReturnData);
   }
-  const total = queries.find((query) => query.Id === idOf('eventsProcessed', 'all events'));
+  const total = queries.find(
+    (query) => query.Id === idOf('eventsProcessed', 'all events', 'shop.inventory.stock.adjusted.v1'),
+  );
   t.deepEqual(total?.MetricStat, {
-    Metric: { Namespace: 'ShopTest', MetricName: 'EventsProcessed' },
+    Metric: {
+      Namespace: 'ShopTest',
+      MetricName: 'EventsProcessed',
+      Dimensions: [{ Name: 'EventType', Value: 'shop.inventory.stock.adjusted.v1' }],
+    },
     Period: 60,
     Stat: 'Sum',
   });
+  const alerts = queries.find((query) => query.Id === idOf('lowStockAlerts', 'all categories', 'kitchen'));
+  t.deepEqual(alerts?.MetricStat?.Metric?.Dimensions, [{ Name: 'Category', Value: 'kitchen' }]);
   const maximum = queries.find((query) => query.Id === idOf('eventLagMs', 'maximum'));
-  t.is(maximum?.MetricStat?.Stat, 'Maximum');
+  t.deepEqual(maximum?.MetricStat, {
+    Metric: { Namespace: 'ShopTest', MetricName: 'EventLagMs' },
+    Period: 60,
+    Stat: 'Maximum',
+  });
   const garden = queries.find((query) => query.Id === idOf('revenue', 'garden (EUR)'));
   t.deepEqual(garden?.MetricStat?.Metric?.Dimensions, [
     { Name: 'Category', Value: 'garden' },
@@ -175,6 +234,40 @@ test('when results arrive out of order and over several pages, then each series 
     },
     { label: 'kitchen', points: [{ t: iso(1), v: 1 }] },
   ]);
+});
+
+test('when a total has parts per event type or category, then they are added up per period into one series under its label', (t) => {
+  const adjusted = idOf('eventsProcessed', 'all events', 'shop.inventory.stock.adjusted.v1');
+  const viewed = idOf('eventsProcessed', 'all events', 'shop.catalog.product.viewed.v1');
+  const shaped = shapeDashboard(
+    plan,
+    [
+      result(adjusted, [
+        [4, 3],
+        [1, 5],
+      ]),
+      result(viewed, [
+        [1, 2],
+        [2, 7],
+      ]),
+      result(adjusted, [[6, 1]]),
+      result(idOf('lowStockAlerts', 'all categories', 'garden'), [[3, 1]]),
+      result(idOf('lowStockAlerts', 'all categories', 'kitchen'), []),
+    ],
+    window,
+  );
+  t.deepEqual(shaped.charts.eventsProcessed, [
+    {
+      label: 'all events',
+      points: [
+        { t: iso(1), v: 7 },
+        { t: iso(2), v: 7 },
+        { t: iso(4), v: 3 },
+        { t: iso(6), v: 1 },
+      ],
+    },
+  ]);
+  t.deepEqual(shaped.charts.lowStockAlerts, [{ label: 'all categories', points: [{ t: iso(3), v: 1 }] }]);
 });
 
 test('when a series has no data, then it is left out, and a chart without any is empty', (t) => {
@@ -229,7 +322,7 @@ test('when values or timestamps are not numbers, then those points are dropped',
     plan,
     [
       {
-        Id: idOf('eventsProcessed', 'all events'),
+        Id: idOf('eventsProcessed', 'all events', 'shop.inventory.stock.adjusted.v1'),
         Timestamps: [at(1), at(2), new Date(Number.NaN), at(4)],
         Values: [3, Number.NaN, 5, Number.POSITIVE_INFINITY],
       },

@@ -81,11 +81,16 @@ test.before(async (t) => {
     counter('Revenue', m(0), 20.5, { Category: 'kitchen', Currency: 'USD' }),
     counter('Revenue', m(2), 12.25, { Currency: 'EUR' }),
     counter('Revenue', m(2), 12.25, { Category: 'garden', Currency: 'EUR' }),
-    // moto's GetMetricData without dimensions also matches datums with dimensions (unlike
-    // CloudWatch), so these totals are put without the fleet's per-EventType / per-Category twins.
+    // Each total without dimensions and per EventType / Category, as the fleet puts them. moto's
+    // GetMetricData without dimensions adds the per-dimension datums in (CloudWatch does not), so a
+    // dashboard reading the dimensionless datums would show these totals double.
     counter('EventsProcessed', m(0), 7, {}, 7),
+    counter('EventsProcessed', m(0), 5, { EventType: 'shop.inventory.stock.adjusted.v1' }, 5),
+    counter('EventsProcessed', m(0), 2, { EventType: 'shop.catalog.product.viewed.v1' }, 2),
     counter('EventsProcessed', m(2), 4, {}, 4),
+    counter('EventsProcessed', m(2), 4, { EventType: 'shop.inventory.stock.adjusted.v1' }, 4),
     counter('LowStockAlerts', m(2), 1),
+    counter('LowStockAlerts', m(2), 1, { Category: 'garden' }),
     lag(m(0), [100, 300], [1, 1]),
     lag(m(2), [50], [2]),
     counter('ProductViews', m(0), 10, { Category: 'garden' }),
@@ -117,7 +122,7 @@ function assertWindow(t: ExecutionContext<Context>, body: { from: string; to: st
   t.true(to > Date.now() - minute && to <= Date.now() + minute, 'the window ends with the current minute');
 }
 
-test('when staff asks for the last hour, then every chart has exactly the series and points put into CloudWatch', async (t) => {
+test('when staff asks for the last hour, then every chart has exactly the series and points put into CloudWatch, each total counted once', async (t) => {
   const answer = await t.context.served.requestAs('staff', 'GET', '/api/dashboard/metrics?minutes=60');
   t.is(answer.status, 200);
   t.is(answer.headers.get('cache-control'), 'private, max-age=5');
@@ -233,7 +238,12 @@ test('when dashboards ask again within the cache time, then they get the same an
   const answered = Date.now();
   t.deepEqual(first.body.charts.lowStockAlerts, [{ label: 'all categories', points: [{ t: iso(t, 2), v: 1 }] }]);
 
-  await put(t.context.writer, [counter('LowStockAlerts', t.context.base + 3 * minute, 2)]);
+  const m3 = t.context.base + 3 * minute;
+  await put(t.context.writer, [
+    counter('LowStockAlerts', m3, 2, {}, 2),
+    counter('LowStockAlerts', m3, 1, { Category: 'garden' }),
+    counter('LowStockAlerts', m3, 1, { Category: 'kitchen' }),
+  ]);
   const again = await Promise.all([
     t.context.served.requestAs('staff', 'GET', path),
     t.context.served.requestAs('admin', 'GET', path),

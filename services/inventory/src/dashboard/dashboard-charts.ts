@@ -40,7 +40,10 @@ export interface DashboardMetrics {
 
 export type Statistic = 'Sum' | 'Average' | 'Maximum';
 
-/** One series of one chart and the CloudWatch metric statistic it is read from. */
+/**
+ * One series of one chart and the CloudWatch metric statistic it is read from. Queries of one chart
+ * with the same label are parts of one series: their values are added up per period.
+ */
 export interface SeriesQuery {
   /** The GetMetricData query id (`^[a-z][a-zA-Z0-9_]*$`, unique per call). */
   id: string;
@@ -54,10 +57,12 @@ export interface SeriesQuery {
   currency?: string;
 }
 
-/** The metrics whose dimension values (categories, currencies) ListMetrics has to discover. */
+/** The metrics whose dimension values (categories, currencies, event types) ListMetrics has to discover. */
 export const discoveredMetricNames = [
   analyticsMetricNames.unitsSold,
   analyticsMetricNames.revenue,
+  analyticsMetricNames.eventsProcessed,
+  analyticsMetricNames.lowStockAlerts,
   analyticsMetricNames.productViews,
 ] as const;
 
@@ -78,19 +83,37 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /**
  * Every series the dashboard shows, given the metrics ListMetrics returned: one per category for
  * units sold and product views, one per category and currency for revenue (the fleet's totals and
- * other dimension sets are left out), and the fleet-wide totals, which need no discovery. Series
+ * other dimension sets are left out), events processed and low-stock alerts each as one total
+ * made of a part per event type or category, and the event lag, which needs no discovery. Series
  * come in display order: categories alphabetically, lag average before maximum.
  */
 export function planSeries(discovered: readonly Metric[]): SeriesQuery[] {
-  const categoriesOf = (metricName: string) =>
+  const valuesOf = (metricName: string, dimensionName: string) =>
     [
       ...new Set(
         discovered
           .filter((metric) => metric.MetricName === metricName)
-          .map((metric) => dimensionValues(metric, ['Category'])?.Category)
-          .filter((category): category is string => category !== undefined),
+          .map((metric) => dimensionValues(metric, [dimensionName])?.[dimensionName])
+          .filter((value): value is string => value !== undefined),
       ),
     ].sort(byText);
+  const categoriesOf = (metricName: string) => valuesOf(metricName, 'Category');
+  // The fleet also puts each total as a datum without dimensions, but moto's GetMetricData adds the
+  // per-dimension datums into a query without dimensions (CloudWatch does not), so that datum would
+  // read double locally. The sum of the parts is the same total in both.
+  const totalOf = (
+    chart: 'eventsProcessed' | 'lowStockAlerts',
+    label: string,
+    metricName: string,
+    dimensionName: string,
+  ) =>
+    valuesOf(metricName, dimensionName).map((value) => ({
+      chart,
+      label,
+      metricName,
+      dimensions: [{ Name: dimensionName, Value: value }],
+      stat: 'Sum' as const,
+    }));
   const revenueKeys = new Map<string, { category: string; currency: string }>();
   for (const metric of discovered) {
     if (metric.MetricName !== analyticsMetricNames.revenue) continue;
@@ -126,21 +149,8 @@ export function planSeries(discovered: readonly Metric[]): SeriesQuery[] {
       category,
       currency,
     })),
-    // The fleet puts each total as a datum without dimensions beside the per-dimension ones.
-    {
-      chart: 'eventsProcessed',
-      label: 'all events',
-      metricName: analyticsMetricNames.eventsProcessed,
-      dimensions: [],
-      stat: 'Sum',
-    },
-    {
-      chart: 'lowStockAlerts',
-      label: 'all categories',
-      metricName: analyticsMetricNames.lowStockAlerts,
-      dimensions: [],
-      stat: 'Sum',
-    },
+    ...totalOf('eventsProcessed', 'all events', analyticsMetricNames.eventsProcessed, 'EventType'),
+    ...totalOf('lowStockAlerts', 'all categories', analyticsMetricNames.lowStockAlerts, 'Category'),
     {
       chart: 'eventLagMs',
       label: 'average',
@@ -175,7 +185,7 @@ export function metricDataQueries(plan: readonly SeriesQuery[], namespace: strin
       Metric: {
         Namespace: namespace,
         MetricName: series.metricName,
-        // A total is the metric with no dimensions at all, which is not the same as any dimension set.
+        // The lag is the metric with no dimensions at all, which is not the same as any dimension set.
         ...(series.dimensions.length > 0 ? { Dimensions: series.dimensions } : {}),
       },
       Period: periodSeconds,
@@ -207,10 +217,18 @@ function pointsOf(results: readonly MetricDataResult[]): Array<{ at: number; val
   return points.sort((a, b) => a.at - b.at);
 }
 
+/** Points of the same period (from the parts of one series) added up into one, order kept. */
+function addedUp(points: ReadonlyArray<{ at: number; value: number }>): Array<{ at: number; value: number }> {
+  const sums = new Map<number, number>();
+  for (const { at, value } of points) sums.set(at, (sums.get(at) ?? 0) + value);
+  return [...sums].map(([at, value]) => ({ at, value }));
+}
+
 /**
  * Turns GetMetricData results into the dashboard's contract: each series its points in time order
  * (only periods with data), series without points left out, and the categories viewed most over
- * the window. Results are matched to the plan by query id; a series may span several result pages.
+ * the window. Results are matched to the plan by query id; a series may span several result pages,
+ * and the parts of a series (queries of one chart with one label) are added up per period.
  */
 export function shapeDashboard(
   plan: readonly SeriesQuery[],
@@ -226,9 +244,16 @@ export function shapeDashboard(
     ChartName,
     ChartSeries[]
   >;
+  const partsBySeries = new Map<string, SeriesQuery[]>();
+  for (const part of plan) {
+    const key = JSON.stringify([part.chart, part.label]);
+    partsBySeries.set(key, [...(partsBySeries.get(key) ?? []), part]);
+  }
   const views: Array<{ category: string; views: number }> = [];
-  for (const series of plan) {
-    const points = pointsOf(resultsById.get(series.id) ?? []);
+  for (const parts of partsBySeries.values()) {
+    const [series] = parts;
+    if (!series) continue;
+    const points = addedUp(pointsOf(parts.flatMap((part) => resultsById.get(part.id) ?? [])));
     if (points.length === 0) continue;
     const round = rounder(series);
     charts[series.chart].push({

@@ -42,8 +42,8 @@ class MetricsUnavailable extends Error {
 
 /**
  * The staff dashboard's charts, read from the analytics metrics in CloudWatch: ListMetrics finds
- * the categories and currencies, one GetMetricData call (more only past 500 series or a page of
- * data points) reads every series of the window. Answers are shared per window length for
+ * the categories, currencies and event types, one GetMetricData call (more only past 500 series or
+ * a page of data points) reads every series of the window. Answers are shared per window length for
  * `cacheSeconds`, so open dashboards polling together cost one round of calls.
  */
 export class MetricsDashboard {
