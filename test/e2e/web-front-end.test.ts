@@ -260,6 +260,9 @@ test.serial(
     // The analytics fleet flushes its windows every 5 s here; the page refreshes every 5 s.
     await unitsSold.locator('svg .series').first().waitFor({ timeout: 120_000 });
     t.regex(await text(unitsSold.locator('.legend')), /camping\s+8/);
+    const revenue = page.locator('figure.chart', { has: page.locator('figcaption', { hasText: 'Revenue' }) });
+    await revenue.locator('svg .series').first().waitFor();
+    t.regex(await text(revenue.locator('.legend')), /camping \(USD\)\s+196$/, '8 lanterns at 24.50');
     await page.locator('#top-categories li', { hasText: 'Camping' }).waitFor({ timeout: 60_000 });
     await browser.screenshot(page, 'dashboard');
   },
