@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import {
   findFreePort,
   nodeChildCommand,
+  type ServiceName,
   type SignedIn,
   type StandIns,
   type SupervisedChild,
@@ -14,6 +15,8 @@ import {
   waitForHttp,
 } from '@shop/local-stack';
 
+import type { NamedProcess } from './rss-growth.js';
+
 export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Resident memory of a process in MB, 0 when it is gone. */
@@ -22,6 +25,11 @@ export function rssMb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 102.4) / 10;
+}
+
+/** One sample of the resident memory of every process, by name. */
+export function sampleRss(processes: readonly NamedProcess[]): Record<string, number> {
+  return Object.fromEntries(processes.map(({ name, pid }) => [name, rssMb(pid)]));
 }
 
 /** The stand-ins plus whatever service processes a scenario starts on them. */
@@ -55,8 +63,17 @@ export class BenchStack {
     };
   }
 
-  /** Starts a Node script as a process on a free port (passed as `portEnv`); resolves once `readyPath` answers. */
-  async startProcess(name: string, script: string, portEnv: string, readyPath: string) {
+  /**
+   * Starts a Node script as a process on a free port (passed as `portEnv`), with the stack's
+   * environment and `env`; resolves once `readyPath` answers.
+   */
+  async startProcess(
+    name: string,
+    script: string,
+    portEnv: string,
+    readyPath: string,
+    env: Record<string, string> = {},
+  ) {
     const port = await findFreePort();
     const metricsPort = await findFreePort();
     const { command, args } = nodeChildCommand(join(repositoryRoot, script), { tsx: true });
@@ -65,7 +82,7 @@ export class BenchStack {
       command,
       args,
       cwd: repositoryRoot,
-      env: { ...this.env, [portEnv]: String(port), METRICS_PORT: String(metricsPort) },
+      env: { ...this.env, ...env, [portEnv]: String(port), METRICS_PORT: String(metricsPort) },
       logFile: join(this.standIns.dataDir, 'logs', `${name}.log`),
     });
     this.children.push(child);
@@ -75,6 +92,26 @@ export class BenchStack {
       throw new Error(`${name} did not start: ${(error as Error).message}\n${child.tail()}`);
     });
     return { url, child, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
+  }
+
+  /** The local gateway (the ALB's stand-in) as its own process in front of the given services. */
+  async startGateway(targets: Partial<Record<ServiceName, string>>) {
+    const env = Object.fromEntries(
+      Object.entries(targets).map(([service, url]) => [`${service.toUpperCase()}_URL`, url ?? '']),
+    );
+    return this.startProcess('gateway', 'bench/src/bench-gateway-server.ts', 'GATEWAY_PORT', '/readyz', env);
+  }
+
+  /** Every process of the stack by name: the bench itself, the stand-ins and what was started on them. */
+  processes(): NamedProcess[] {
+    const { dynamodb, kinesis, moto } = this.standIns.processes;
+    return [
+      { name: 'bench', pid: process.pid },
+      ...this.children.map((child) => ({ name: child.name, pid: child.pid })),
+      { name: 'dynalite', pid: dynamodb.pid },
+      { name: 'kinesis-local', pid: kinesis.pid },
+      ...(moto ? [{ name: 'moto', pid: moto.pid }] : []),
+    ];
   }
 
   async stop(): Promise<void> {

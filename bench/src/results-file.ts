@@ -9,10 +9,10 @@ export interface ScenarioResult {
   p99Ms: number;
   errors: number;
   rssMb: number;
-  baselineRps: number;
-  baselineP99Ms: number;
-  rpsRatio: number;
-  p99Ratio: number;
+  baselineRps?: number;
+  baselineP99Ms?: number;
+  rpsRatio?: number;
+  p99Ratio?: number;
   figures?: Record<string, number>;
 }
 
