@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=<scenario>]`: starts its own stack on free ports, measures
+// `npm run bench [-- --quick] [-- --only=<scenario>[,<scenario>…]]`: starts its own stack on free ports, measures
 // each scenario against a baseline in the same run, prints a table with ratios and records
 // bench/results.json.
 import { loadavg } from 'node:os';
@@ -24,7 +24,10 @@ const scenarios: Scenario[] = [
   storefrontCapacity,
 ];
 const quick = process.argv.includes('--quick');
-const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+const only = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const settings: BenchSettings = quick
   ? { quick, rounds: 2, durationSeconds: 4, warmupSeconds: 1, connections: 10, products: 30 }
   : { quick, rounds: 4, durationSeconds: 20, warmupSeconds: 5, connections: 10, products: 200 };
@@ -39,7 +42,7 @@ async function main() {
   const results: Record<string, ScenarioResult> = {};
   const rows: Record<string, Record<string, number | string>> = {};
   let allMet = true;
-  for (const scenario of scenarios.filter((candidate) => !only || candidate.name === only)) {
+  for (const scenario of scenarios.filter((candidate) => !only || only.includes(candidate.name))) {
     const stack = await BenchStack.start();
     try {
       const outcome = await scenario.run(stack, settings);
