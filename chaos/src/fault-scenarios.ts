@@ -1,0 +1,145 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServiceProcess, SupervisedChild } from '@shop/local-stack';
+import { killProcessGroup } from './chaos-stack.js';
+import { ReadinessBalancer } from './readiness-balancer.js';
+import type { FaultInjection, FaultScenario } from './scenario-runner.js';
+
+/** Runs `fault`, timing it: from its first action to the moment the platform was whole again. */
+async function timed(fault: (problems: string[]) => Promise<void>): Promise<FaultInjection> {
+  const problems: string[] = [];
+  const startedAt = Date.now();
+  await fault(problems);
+  return { startedAt, liftedAt: Date.now(), problems };
+}
+
+function killService(name: 'catalog' | 'inventory'): FaultScenario {
+  return {
+    name: `kill-9-${name}`,
+    errorsAllowed: true,
+    async prepare(stack) {
+      const service = stack[name];
+      return {
+        inject: () =>
+          timed(async () => {
+            killProcessGroup(service.child);
+            await service.restart();
+          }),
+      };
+    },
+  };
+}
+
+/** SIGTERM, as a scale-in or Spot interruption sends it; the drain must end with exit code 0. */
+async function terminate(child: SupervisedChild, what: string, problems: string[]): Promise<void> {
+  child.process.kill('SIGTERM');
+  const exit = await child.exited;
+  if (exit.code !== 0) problems.push(`${what} exited with ${exit.code ?? exit.signal} after SIGTERM`);
+}
+
+export const scenarios: FaultScenario[] = [
+  killService('catalog'),
+  killService('inventory'),
+  {
+    name: 'kill-9-analytics-worker',
+    errorsAllowed: false,
+    async prepare(stack, timing) {
+      return {
+        // Worker 2 of 2 dies with its KCL daemon and record processors; worker 1 takes its shards
+        // over once the leases expire, and the restarted worker takes some back.
+        inject: () =>
+          timed(async () => {
+            killProcessGroup(stack.worker(1));
+            await sleep(timing.workerDownMs);
+            await stack.restartWorker(1);
+          }),
+      };
+    },
+  },
+  {
+    name: 'kill-9-kinesis',
+    errorsAllowed: true,
+    async prepare(stack) {
+      return {
+        // kinesis-local saves what it accepted once a second and loses the rest on a kill, which
+        // Kinesis never does: the stream is made unreachable for 1.5 s before the stand-in dies.
+        inject: () =>
+          timed(async () => {
+            await stack.kinesisGate.close();
+            await sleep(1_500);
+            killProcessGroup(stack.standIns.processes.kinesis);
+            await stack.standIns.restart('kinesis');
+            await stack.kinesisGate.open();
+          }),
+      };
+    },
+  },
+  {
+    name: 'kill-9-dynalite',
+    errorsAllowed: true,
+    async prepare(stack) {
+      return {
+        inject: () =>
+          timed(async () => {
+            killProcessGroup(stack.standIns.processes.dynamodb);
+            await stack.standIns.restart('dynamodb');
+          }),
+      };
+    },
+  },
+  {
+    name: 'kinesis-unreachable',
+    errorsAllowed: true,
+    async prepare(stack, timing) {
+      return {
+        inject: () =>
+          timed(async () => {
+            await stack.kinesisGate.close();
+            await sleep(timing.kinesisOutageMs);
+            await stack.kinesisGate.open();
+          }),
+      };
+    },
+  },
+  {
+    name: 'dynalite-paused',
+    errorsAllowed: true,
+    async prepare(stack, timing) {
+      return {
+        inject: () =>
+          timed(async () => {
+            const dynalite = stack.standIns.processes.dynamodb;
+            killProcessGroup(dynalite, 'SIGSTOP');
+            await sleep(timing.dynamoDbPauseMs);
+            killProcessGroup(dynalite, 'SIGCONT');
+          }),
+      };
+    },
+  },
+  {
+    name: 'sigterm-inventory',
+    errorsAllowed: false,
+    concurrency: 24,
+    async prepare(stack) {
+      // Two instances behind a balancer that, like the ALB, sends only to instances whose /readyz
+      // passes (graceful-shutdown.test.ts proves the single-instance drain the same way). Each is
+      // terminated in turn, the first replaced before the second goes.
+      const second: ServiceProcess = await stack.startInstance('inventory');
+      const balancer = new ReadinessBalancer([stack.inventory.url, second.url]);
+      await balancer.allReady();
+      return {
+        baseUrl: (service) => (service === 'inventory' ? balancer.pick() : stack.gatewayUrl),
+        inject: () =>
+          timed(async (problems) => {
+            await terminate(stack.inventory.child, 'inventory instance 1', problems);
+            await stack.inventory.restart();
+            await balancer.allReady();
+            await terminate(second.child, 'inventory instance 2', problems);
+          }),
+        async cleanup() {
+          await balancer.stop();
+          await second.stop();
+        },
+      };
+    },
+  },
+];

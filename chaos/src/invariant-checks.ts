@@ -1,0 +1,114 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type CloudEvent, stockEventTypes } from '@shop/platform';
+import type { ChaosStack } from './chaos-stack.js';
+import type { RetryingApiClient } from './retrying-api-client.js';
+import { describeOutcome, type ScenarioProducts, type SteadyWorkload } from './steady-workload.js';
+
+export interface InvariantReport {
+  /** Units of every sale the API answered 201. */
+  soldByApi: number;
+  /** Units restocked minus the stock read back: what left the shelves. */
+  stockDecrement: number;
+  /** `UnitsSold` of the scenario's category in CloudWatch. */
+  unitsInCloudWatch: number;
+  /** Products read back with stock below zero. */
+  negativeStock: string[];
+  /** Committed changes (every version a product or stock item reached) without their event. */
+  eventsLost: number;
+  /** Copies of events on the stream beyond the first of each id (at least once: allowed). */
+  streamCopies: number;
+  /** The scenario's products still with unpublished events. */
+  pending: number;
+  /** From the last answered request until every check held; the wait's limit when they never did. */
+  consistentMs: number;
+  problems: string[];
+}
+
+function versionOf(event: CloudEvent): number {
+  const data = event.data as { version?: number; product?: { version: number } };
+  return data.product?.version ?? data.version ?? -1;
+}
+
+/** `product <id>@<version>` or `stock <id>@<version>` for each event of these products. */
+function changesOn(events: CloudEvent[], products: Set<string>): Set<string> {
+  const changes = new Set<string>();
+  for (const event of events) {
+    if (!products.has(event.subject ?? '')) continue;
+    const kind = event.source === '/shop/catalog' ? 'product' : 'stock';
+    changes.add(`${kind} ${event.subject}@${versionOf(event)}`);
+  }
+  return changes;
+}
+
+/**
+ * Reads the scenario's products back through the API and waits (up to `timeoutMs`) until what the
+ * client was answered, the stock, the stream, the outboxes and CloudWatch all agree.
+ */
+export async function checkInvariants(
+  stack: ChaosStack,
+  client: RetryingApiClient,
+  workload: SteadyWorkload,
+  products: ScenarioProducts,
+  timeoutMs: number,
+): Promise<InvariantReport> {
+  const started = Date.now();
+  const problems: string[] = [];
+  const expected: string[] = [];
+  const negativeStock: string[] = [];
+  let onHand = 0;
+  for (const id of products.ids) {
+    const [stock, product] = await Promise.all([
+      client.send('inventory', 'GET', `/api/inventory/${id}`),
+      client.send('catalog', 'GET', `/api/products/${id}`),
+    ]);
+    if (stock.kind !== 'ok' || product.kind !== 'ok') {
+      problems.push(`read-back of ${id} failed: ${describeOutcome(stock.kind !== 'ok' ? stock : product)}`);
+      continue;
+    }
+    const level = stock.answer.body as { onHand: number; available: number; version: number };
+    if (level.onHand < 0 || level.available < 0) negativeStock.push(`${id}: ${level.onHand}/${level.available}`);
+    onHand += level.onHand;
+    for (let version = 1; version <= level.version; version += 1) expected.push(`stock ${id}@${version}`);
+    for (let version = 1; version <= Number(product.answer.body.version); version += 1)
+      expected.push(`product ${id}@${version}`);
+  }
+
+  const ids = new Set(products.ids);
+  const deadline = started + timeoutMs;
+  let missing = expected.length;
+  let missingAdjustments = workload.adjustmentIds.size;
+  let streamCopies = 0;
+  let pending = products.ids.length;
+  let units = 0;
+  for (;;) {
+    if (missing > 0 || missingAdjustments > 0) {
+      const events = (await stack.streamEvents()).filter((event) => ids.has(event.subject ?? ''));
+      const present = changesOn(events, ids);
+      missing = expected.filter((change) => !present.has(change)).length;
+      const adjusted = new Set(
+        events
+          .filter((event) => event.type === stockEventTypes.adjusted)
+          .map((event) => String((event.data as { adjustmentId?: string }).adjustmentId)),
+      );
+      missingAdjustments = [...workload.adjustmentIds].filter((id) => !adjusted.has(id)).length;
+      streamCopies = events.length - new Set(events.map((event) => event.id)).size;
+    }
+    pending = [...(await stack.pendingProducts())].filter((id) => ids.has(id)).length;
+    units = await stack.reader.sum('UnitsSold', { Category: products.category });
+    const done = missing === 0 && missingAdjustments === 0 && pending === 0 && units >= workload.sold;
+    if (done || Date.now() > deadline) break;
+    await sleep(1_000);
+  }
+  if (missingAdjustments > 0) problems.push(`${missingAdjustments} answered adjustment(s) without their event`);
+  return {
+    soldByApi: workload.sold,
+    stockDecrement: workload.restocked - onHand,
+    unitsInCloudWatch: units,
+    negativeStock,
+    eventsLost: missing,
+    streamCopies,
+    pending,
+    consistentMs: Date.now() - started,
+    problems,
+  };
+}
