@@ -27,7 +27,9 @@ test.serial.before(async (t) => {
   t.context.kinesis = createKinesisClient({
     region: t.context.standIns.region,
     endpoint: t.context.standIns.kinesisEndpoint,
-    requestTimeoutMs: 1000,
+    // Generous, so a stand-in slowed by a busy machine is waited for rather than sent the batch
+    // again: these tests count exact deliveries. The publisher does its own retries.
+    requestTimeoutMs: 10_000,
     maxAttempts: 1,
   });
 });
