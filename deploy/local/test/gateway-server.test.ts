@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { webContentSecurityPolicy } from '@shop/platform';
 import anyTest, { type TestFn } from 'ava';
 import { createGateway, findFreePort, type GatewayOptions } from '../src/index.js';
 
@@ -213,4 +214,28 @@ test('when the web build does not exist yet, then other GETs answer 404', async 
   const response = await fetch(`${gateway}/`);
   t.is(response.status, 404);
   t.is(response.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+});
+
+test('when the site has run-time settings, then /config.json answers them and every page carries the CSP', async (t) => {
+  const gateway = await startGateway(t, {
+    targets: {},
+    webRoot: t.context.webRoot,
+    web: {
+      config: { clientId: 'client-1', cognitoEndpoint: 'http://127.0.0.1:5000/' },
+      connectSources: ['http://127.0.0.1:5000'],
+    },
+  });
+  const config = await fetch(`${gateway}/config.json`);
+  t.is(config.status, 200);
+  t.deepEqual(await config.json(), { clientId: 'client-1', cognitoEndpoint: 'http://127.0.0.1:5000/' });
+  t.is(config.headers.get('cache-control'), 'no-store');
+
+  const page = await fetch(`${gateway}/staff`);
+  t.is(page.status, 200);
+  t.is(
+    page.headers.get('content-security-policy'),
+    webContentSecurityPolicy({ connectSources: ['http://127.0.0.1:5000'] }),
+  );
+  t.regex(page.headers.get('content-security-policy') ?? '', /connect-src 'self' http:\/\/127\.0\.0\.1:5000;/);
+  t.is(page.headers.get('x-frame-options'), 'DENY');
 });
