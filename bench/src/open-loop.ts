@@ -27,6 +27,17 @@ export interface OpenLoopOptions {
   maxSockets?: number;
   /** A request not answered this long after its scheduled time counts as an error. */
   timeoutMs?: number;
+  /** Also report the figures of each window of this many seconds (by scheduled time). */
+  windowSeconds?: number;
+}
+
+export interface WindowFigures {
+  /** Start of the window, in seconds from the start of the run. */
+  fromSeconds: number;
+  requests: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
 }
 
 export interface OpenLoopResult {
@@ -43,6 +54,8 @@ export interface OpenLoopResult {
   statuses: Record<string, number>;
   /** The same figures for each kind of request. */
   kinds: Record<string, { requests: number; errors: number; p50Ms: number; p99Ms: number }>;
+  /** The same figures for each window of `windowSeconds`, in order; empty without it. */
+  windows: WindowFigures[];
 }
 
 /** When request `index` is due, in ms from the start of a run at `ratePerSecond`. */
@@ -156,6 +169,19 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       p99Ms: quantileOf(answered, 0.99),
     };
   });
+  const windows: WindowFigures[] = [];
+  const perWindow = Math.round((options.windowSeconds ?? 0) * options.ratePerSecond);
+  for (let from = 0; perWindow > 0 && from < total; from += perWindow) {
+    const slice = latencies.slice(from, from + perWindow);
+    const answeredInWindow = slice.filter((latency) => !Number.isNaN(latency));
+    windows.push({
+      fromSeconds: from / options.ratePerSecond,
+      requests: slice.length,
+      errors: slice.length - answeredInWindow.length,
+      p50Ms: quantileOf(answeredInWindow, 0.5),
+      p99Ms: quantileOf(answeredInWindow, 0.99),
+    });
+  }
   const answered = latencies.filter((latency) => !Number.isNaN(latency));
   return {
     requests: total,
@@ -166,5 +192,6 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     successes,
     statuses,
     kinds,
+    windows,
   };
 }

@@ -23,21 +23,46 @@ export const storefrontMix: Scenario = {
     const durationSeconds = settings.quick ? 30 : 300;
     const warmupSeconds = settings.quick ? 5 : 15;
     const firstSampleSeconds = settings.quick ? durationSeconds / 3 : 60;
+    const sampleEverySeconds = settings.quick ? 5 : 30;
     const { gateway, catalogue, stock } = await startStorefront(stack, settings.products);
     const next = storefrontRequests(catalogue, stock, seededRandom(20261125));
     await runOpenLoop({ url: gateway.url, ratePerSecond: mixRatePerSecond, durationSeconds: warmupSeconds, next });
 
     const processes = stack.processes();
     const loadAverage = loadavg()[0] ?? 0;
-    let firstSample: Record<string, number> = {};
-    const sampled = sleep(firstSampleSeconds * 1000).then(() => {
-      firstSample = sampleRss(processes);
+    // Every process sampled each `sampleEverySeconds` as well, to tell memory that keeps growing
+    // from memory that grows once and levels off.
+    const samples = new Map<number, Record<string, number>>();
+    const sampling = Array.from({ length: Math.floor(durationSeconds / sampleEverySeconds) }, (_, index) => {
+      const atSeconds = (index + 1) * sampleEverySeconds;
+      return sleep(atSeconds * 1000).then(() => samples.set(atSeconds, sampleRss(processes)));
     });
-    const result = await runOpenLoop({ url: gateway.url, ratePerSecond: mixRatePerSecond, durationSeconds, next });
-    await sampled;
+    const result = await runOpenLoop({
+      url: gateway.url,
+      ratePerSecond: mixRatePerSecond,
+      durationSeconds,
+      next,
+      windowSeconds: sampleEverySeconds,
+    });
+    await Promise.all(sampling);
+    const firstSample = samples.get(firstSampleSeconds) ?? {};
     const lastSample = sampleRss(processes);
     const growth = rssGrowth(firstSample, lastSample, rssGrowthLimit);
     if (result.errors > 0) console.error(`storefront.mix answers by status: ${JSON.stringify(result.statuses)}`);
+    const overTime = Object.fromEntries(
+      result.windows.map((window) => {
+        const endSeconds = window.fromSeconds + sampleEverySeconds;
+        return [
+          `${window.fromSeconds}-${endSeconds} s`,
+          {
+            p50Ms: window.p50Ms,
+            p99Ms: window.p99Ms,
+            errors: window.errors,
+            ...(samples.get(endSeconds) ?? lastSample),
+          },
+        ];
+      }),
+    );
 
     return {
       measured: { service: result },
@@ -62,6 +87,7 @@ export const storefrontMix: Scenario = {
       },
       tables: [
         result.kinds,
+        overTime,
         Object.fromEntries(
           growth.map((entry) => [
             entry.name,

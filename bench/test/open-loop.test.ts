@@ -45,6 +45,7 @@ test('when the server stalls, then requests waiting behind it are timed from the
     durationSeconds: 0.5,
     maxSockets: 1,
     next: () => ({ method: 'GET', path: '/', kind: 'read' }),
+    windowSeconds: 0.25,
   });
   server.close();
   t.is(result.requests, 50);
@@ -54,6 +55,16 @@ test('when the server stalls, then requests waiting behind it are timed from the
   t.true(result.p50Ms >= 20, `p50 ${result.p50Ms} ms`);
   t.true(result.p99Ms >= 250, `p99 ${result.p99Ms} ms`);
   t.is(result.kinds.read?.requests, 50);
+  // The stall falls in the first window; the second starts after it is over.
+  t.deepEqual(
+    result.windows.map((window) => [window.fromSeconds, window.requests]),
+    [
+      [0, 25],
+      [0.25, 25],
+    ],
+  );
+  t.true((result.windows[0]?.p99Ms ?? 0) >= 250);
+  t.true((result.windows[1]?.p50Ms ?? 1000) < 200);
 });
 
 test('when the server answers with errors, then they are counted and left out of the latencies', async (t) => {

@@ -11,6 +11,7 @@ const result = (p99Ms: number, errors = 0): OpenLoopResult => ({
   successes: 100 - errors,
   statuses: {},
   kinds: {},
+  windows: [],
 });
 const options = { startRate: 50, increment: 50, capRate: 300, p99LimitMs: 100 };
 
