@@ -129,7 +129,7 @@ export class ChaosStack {
     stack.topicArn = await ensureAlertTopic(standIns);
     for (let index = 0; index < options.analyticsWorkers; index += 1) stack.workers.push(stack.launchWorker(index));
     options.log(`services, gateway and ${options.analyticsWorkers} analytics worker(s) started`);
-    await stack.awaitAnalytics();
+    if (options.analyticsWorkers > 0) await stack.awaitAnalytics();
     options.log(`platform ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return stack;
   }

@@ -118,7 +118,7 @@ export const scenarios: FaultScenario[] = [
   {
     name: 'sigterm-inventory',
     errorsAllowed: false,
-    concurrency: 24,
+    concurrency: 12,
     async prepare(stack) {
       // Two instances behind a balancer that, like the ALB, sends only to instances whose /readyz
       // passes (graceful-shutdown.test.ts proves the single-instance drain the same way). Each is

@@ -41,6 +41,32 @@ function changesOn(events: CloudEvent[], products: Set<string>): Set<string> {
 }
 
 /**
+ * The product's adjustment history, and what in it the client cannot account for: changes it was
+ * never answered, and one answered change recorded at more than one version (applied twice).
+ */
+async function unaccountedHistory(client: RetryingApiClient, productId: string, answered: Set<string>) {
+  const versionsById = new Map<string, number[]>();
+  let cursor: string | undefined;
+  do {
+    const query = `limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const page = await client.send('inventory', 'GET', `/api/inventory/${productId}/adjustments?${query}`);
+    if (page.kind !== 'ok') return [`history of ${productId} unreadable: ${describeOutcome(page)}`];
+    for (const record of page.answer.body.items as Array<{ id: string; version: number }>) {
+      versionsById.set(record.id, [...(versionsById.get(record.id) ?? []), record.version]);
+    }
+    cursor = page.answer.body.nextCursor ?? undefined;
+  } while (cursor);
+  const found: string[] = [];
+  for (const [id, versions] of versionsById) {
+    if (versions.length > 1)
+      found.push(`adjustment ${id} of ${productId} applied ${versions.length} times (versions ${versions.join(', ')})`);
+    else if (!answered.has(id))
+      found.push(`adjustment ${id} of ${productId} (version ${versions[0]}) was never answered to the client`);
+  }
+  return found;
+}
+
+/**
  * Reads the scenario's products back through the API and waits (up to `timeoutMs`) until what the
  * client was answered, the stock, the stream, the outboxes and CloudWatch all agree.
  */
@@ -98,6 +124,9 @@ export async function checkInvariants(
     const done = missing === 0 && missingAdjustments === 0 && pending === 0 && units >= workload.sold;
     if (done || Date.now() > deadline) break;
     await sleep(1_000);
+  }
+  if (workload.restocked - onHand !== workload.sold) {
+    for (const id of products.ids) problems.push(...(await unaccountedHistory(client, id, workload.adjustmentIds)));
   }
   if (missingAdjustments > 0) problems.push(`${missingAdjustments} answered adjustment(s) without their event`);
   return {

@@ -1,14 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { probeHttp } from '@shop/local-stack';
 
+/** Consecutive failed checks that take an instance out, as the ALB's unhealthy threshold (2). */
+const unhealthyThreshold = 2;
+
 /**
  * What the ALB does for a target group, on the client side: polls each instance's `/readyz` and
- * hands out only instances whose last check passed, round robin. An instance that starts draining
- * (readiness fails at once on SIGTERM) gets no new requests from the next poll on, while the
- * drain delay keeps it serving what was already sent to it.
+ * hands out only healthy instances, round robin. An instance that starts draining (readiness fails
+ * at once on SIGTERM) gets no new requests two polls later, while the drain delay keeps it serving
+ * what was already sent to it. When a slow dependency fails every check for a moment, requests go
+ * to the instances that were healthy last, rather than to one that is gone.
  */
 export class ReadinessBalancer {
   private readonly ready = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private lastHealthy: string[] = [];
   private next = 0;
   private running = true;
   private readonly polling: Promise<void>;
@@ -20,9 +26,10 @@ export class ReadinessBalancer {
     this.polling = this.poll();
   }
 
-  /** A ready instance's base URL; the first instance when none is ready (the caller retries). */
+  /** A healthy instance's base URL (the caller retries when it fails). */
   pick(): string {
-    const ready = this.instances.filter((instance) => this.ready.has(instance));
+    const healthy = this.instances.filter((instance) => this.ready.has(instance));
+    const ready = healthy.length > 0 ? healthy : this.lastHealthy;
     this.next += 1;
     return ready[this.next % Math.max(ready.length, 1)] ?? (this.instances[0] as string);
   }
@@ -49,10 +56,13 @@ export class ReadinessBalancer {
             (result) => result.status,
             () => 0,
           );
-          if (status === 200) this.ready.add(instance);
-          else this.ready.delete(instance);
+          const failures = status === 200 ? 0 : (this.failures.get(instance) ?? 0) + 1;
+          this.failures.set(instance, failures);
+          if (failures === 0) this.ready.add(instance);
+          else if (failures >= unhealthyThreshold) this.ready.delete(instance);
         }),
       );
+      if (this.ready.size > 0) this.lastHealthy = [...this.ready];
       await sleep(this.intervalMs);
     }
   }

@@ -5,6 +5,8 @@ import type { ServiceName } from '@shop/local-stack';
 /** One HTTP attempt as the client saw it; status 0 means no answer (refused, reset, timed out). */
 export interface AttemptRecord {
   service: ServiceName;
+  /** The instance or gateway it went to. */
+  baseUrl: string;
   method: string;
   path: string;
   startedAt: number;
@@ -90,10 +92,11 @@ export class RetryingApiClient {
     body: unknown,
   ): Promise<{ answer: ApiAnswer; retryAfterMs?: number }> {
     const startedAt = Date.now();
+    const baseUrl = this.options.baseUrl(service);
     const record = (status: number) =>
-      this.attempts.push({ service, method, path, startedAt, answeredAt: Date.now(), status });
+      this.attempts.push({ service, baseUrl, method, path, startedAt, answeredAt: Date.now(), status });
     try {
-      const response = await fetch(`${this.options.baseUrl(service)}${path}`, {
+      const response = await fetch(`${baseUrl}${path}`, {
         method,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),

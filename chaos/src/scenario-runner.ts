@@ -90,14 +90,13 @@ export async function runScenario(
 ): Promise<ScenarioResult> {
   const began = Date.now();
   const prepared = await scenario.prepare(stack, timing);
-  const client = new RetryingApiClient({
-    baseUrl: prepared.baseUrl ?? (() => stack.gatewayUrl),
-    authorization: stack.authorization,
-  });
-  const { products, restocked } = await createScenarioProducts(client, `chaos-${scenario.name}-${runId}`, 6);
-  const workload = new SteadyWorkload(client, products, restocked, {
+  const clientOptions = { baseUrl: prepared.baseUrl ?? (() => stack.gatewayUrl), authorization: stack.authorization };
+  const client = new RetryingApiClient(clientOptions);
+  const stocked = await createScenarioProducts(client, `chaos-${scenario.name}-${runId}`, 6);
+  const products = stocked.products;
+  const workload = new SteadyWorkload(client, products, stocked, {
     concurrency: scenario.concurrency ?? timing.concurrency,
-    pauseMs: 20,
+    pauseMs: 50,
   });
   workload.start();
   let injection: FaultInjection;
@@ -109,7 +108,14 @@ export async function runScenario(
     await workload.stop();
     await prepared.cleanup?.();
   }
-  const report = await checkInvariants(stack, client, workload, products, timing.checkTimeoutMs);
+  // The checks read through a client of their own, so the request counts are the workload's.
+  const report = await checkInvariants(
+    stack,
+    new RetryingApiClient(clientOptions),
+    workload,
+    products,
+    timing.checkTimeoutMs,
+  );
   const exits = await stack.takeUnexpectedExits();
 
   const errors = client.attempts.filter((attempt) => isErrorStatus(attempt.status));
@@ -125,7 +131,12 @@ export async function runScenario(
   if (workload.problems.length > 5) problems.push(`… and ${workload.problems.length - 5} more failed requests`);
   if (!scenario.errorsAllowed && errors.length > 0) {
     const statuses = [...new Set(errors.map((attempt) => attempt.status))].join(', ');
-    problems.push(`${errors.length} failed request(s) where none may fail (status ${statuses})`);
+    const first = errors
+      .slice(0, 3)
+      .map((attempt) => `${attempt.method} ${attempt.baseUrl} at +${attempt.answeredAt - injection.startedAt} ms`);
+    problems.push(
+      `${errors.length} failed request(s) where none may fail (status ${statuses}; first: ${first.join(', ')})`,
+    );
   }
   if (outside.length > 0) problems.push(`${outside.length} error(s) outside the fault window`);
   if (report.negativeStock.length > 0) problems.push(`negative stock: ${report.negativeStock.join(', ')}`);

@@ -15,8 +15,9 @@ export async function createScenarioProducts(
   client: RetryingApiClient,
   category: string,
   count: number,
-): Promise<{ products: ScenarioProducts; restocked: number }> {
+): Promise<{ products: ScenarioProducts; restocked: number; adjustmentIds: string[] }> {
   const ids: string[] = [];
+  const adjustmentIds: string[] = [];
   for (let index = 0; index < count; index += 1) {
     const created = await client.send('catalog', 'POST', '/api/products', {
       name: `Chaos ${category} ${index}`,
@@ -32,8 +33,9 @@ export async function createScenarioProducts(
     });
     if (stocked.kind !== 'ok') throw new Error(`product ${id} not stocked: ${describeOutcome(stocked)}`);
     ids.push(id);
+    adjustmentIds.push(String(stocked.answer.body.adjustment.id));
   }
-  return { products: { category, ids }, restocked: initialStock * count };
+  return { products: { category, ids }, restocked: initialStock * count, adjustmentIds };
 }
 
 export function describeOutcome(outcome: RequestOutcome): string {
@@ -55,7 +57,8 @@ function between(low: number, high: number): number {
 export class SteadyWorkload {
   sold = 0;
   restocked: number;
-  readonly adjustmentIds = new Set<string>();
+  /** Every adjustment the API answered 201, the initial stocking included. */
+  readonly adjustmentIds: Set<string>;
   /** Requests that ended without the answer the workload can account for. */
   readonly problems: string[] = [];
   private running = false;
@@ -64,10 +67,11 @@ export class SteadyWorkload {
   constructor(
     private readonly client: RetryingApiClient,
     private readonly products: ScenarioProducts,
-    initiallyRestocked: number,
+    initial: { restocked: number; adjustmentIds: string[] },
     private readonly options: { concurrency: number; pauseMs: number },
   ) {
-    this.restocked = initiallyRestocked;
+    this.restocked = initial.restocked;
+    this.adjustmentIds = new Set(initial.adjustmentIds);
   }
 
   start(): void {
