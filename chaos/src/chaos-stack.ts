@@ -102,7 +102,9 @@ export class ChaosStack {
     const region = standIns.region;
     const dynamoDb = createDynamoDbClient({ region, endpoint: standIns.dynamoDbEndpoint });
     const documentClient = createDocumentClient(dynamoDb);
-    const kinesis = createKinesisClient({ region, endpoint: standIns.kinesisEndpoint });
+    // Reading the whole stream back is one large GetRecords per shard, which kinesis-local serves
+    // slowly once the stream has grown (it holds and saves it all in one process).
+    const kinesis = createKinesisClient({ region, endpoint: standIns.kinesisEndpoint, requestTimeoutMs: 60_000 });
     const logger = createLogger({ name: 'chaos', level: 'silent' });
     // The same query as `npm run events -- pending`, against this stack.
     const relays = (['catalog', 'inventory'] as OutboxOwner[]).map(
