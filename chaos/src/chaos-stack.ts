@@ -38,7 +38,7 @@ export interface ChaosStackOptions {
 // Services as behind the ALB (a drain delay on SIGTERM), with a fast outbox relay so recovery is
 // measured in seconds, and a rate limit far above the load (it all comes from one address).
 const serviceSettings = {
-  DRAIN_DELAY_MS: '2000',
+  DRAIN_DELAY_MS: '5000',
   SHUTDOWN_TIMEOUT_MS: '30000',
   OUTBOX_RELAY_INTERVAL_MS: '500',
   OUTBOX_RELAY_MIN_AGE_MS: '1000',

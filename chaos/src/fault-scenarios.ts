@@ -40,6 +40,34 @@ export const scenarios: FaultScenario[] = [
   killService('catalog'),
   killService('inventory'),
   {
+    name: 'sigterm-inventory',
+    errorsAllowed: false,
+    async prepare(stack) {
+      // Runs early: kinesis-local answers ever slower as its saved stream grows over the run, and
+      // its slow answers fail /readyz, which this scenario relies on as the ALB does.
+      // Two instances behind a balancer that, like the ALB, sends only to instances whose /readyz
+      // passes (graceful-shutdown.test.ts proves the single-instance drain the same way). Each is
+      // terminated in turn, the first replaced before the second goes.
+      const second: ServiceProcess = await stack.startInstance('inventory');
+      const balancer = new ReadinessBalancer([stack.inventory.url, second.url]);
+      await balancer.allReady();
+      return {
+        baseUrl: (service) => (service === 'inventory' ? balancer.pick() : stack.gatewayUrl),
+        inject: () =>
+          timed(async (problems) => {
+            await terminate(stack.inventory.child, 'inventory instance 1', problems);
+            await stack.inventory.restart();
+            await balancer.allReady();
+            await terminate(second.child, 'inventory instance 2', problems);
+          }),
+        async cleanup() {
+          await balancer.stop();
+          await second.stop();
+        },
+      };
+    },
+  },
+  {
     name: 'kill-9-analytics-worker',
     errorsAllowed: false,
     async prepare(stack, timing) {
@@ -51,24 +79,6 @@ export const scenarios: FaultScenario[] = [
             killProcessGroup(stack.worker(1));
             await sleep(timing.workerDownMs);
             await stack.restartWorker(1);
-          }),
-      };
-    },
-  },
-  {
-    name: 'kill-9-kinesis',
-    errorsAllowed: true,
-    async prepare(stack) {
-      return {
-        // kinesis-local saves what it accepted once a second and loses the rest on a kill, which
-        // Kinesis never does: the stream is made unreachable for 1.5 s before the stand-in dies.
-        inject: () =>
-          timed(async () => {
-            await stack.kinesisGate.close();
-            await sleep(1_500);
-            killProcessGroup(stack.standIns.processes.kinesis);
-            await stack.standIns.restart('kinesis');
-            await stack.kinesisGate.open();
           }),
       };
     },
@@ -116,29 +126,22 @@ export const scenarios: FaultScenario[] = [
     },
   },
   {
-    name: 'sigterm-inventory',
-    errorsAllowed: false,
-    concurrency: 12,
+    name: 'kill-9-kinesis',
+    errorsAllowed: true,
     async prepare(stack) {
-      // Two instances behind a balancer that, like the ALB, sends only to instances whose /readyz
-      // passes (graceful-shutdown.test.ts proves the single-instance drain the same way). Each is
-      // terminated in turn, the first replaced before the second goes.
-      const second: ServiceProcess = await stack.startInstance('inventory');
-      const balancer = new ReadinessBalancer([stack.inventory.url, second.url]);
-      await balancer.allReady();
       return {
-        baseUrl: (service) => (service === 'inventory' ? balancer.pick() : stack.gatewayUrl),
+        // Last: kinesis-local rewrites its saved stream every second, and a kill during a save can
+        // leave a file it cannot load again, which no later scenario would survive.
+        // kinesis-local saves what it accepted once a second and loses the rest on a kill, which
+        // Kinesis never does: the stream is made unreachable for 1.5 s before the stand-in dies.
         inject: () =>
-          timed(async (problems) => {
-            await terminate(stack.inventory.child, 'inventory instance 1', problems);
-            await stack.inventory.restart();
-            await balancer.allReady();
-            await terminate(second.child, 'inventory instance 2', problems);
+          timed(async () => {
+            await stack.kinesisGate.close();
+            await sleep(1_500);
+            killProcessGroup(stack.standIns.processes.kinesis);
+            await stack.standIns.restart('kinesis');
+            await stack.kinesisGate.open();
           }),
-        async cleanup() {
-          await balancer.stop();
-          await second.stop();
-        },
       };
     },
   },

@@ -39,6 +39,13 @@ async function main(): Promise<number> {
       analyticsWorkers: 2,
       log,
     });
+    // Ctrl-C stops every process of the platform (the KCL daemons included) before exiting.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        log(`${signal}: stopping the platform`);
+        void stack.stop().finally(() => process.exit(130));
+      });
+    }
     try {
       for (const scenario of selected) {
         log(`${scenario.name} …`);

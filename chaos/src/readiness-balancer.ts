@@ -9,12 +9,12 @@ const unhealthyThreshold = 2;
  * hands out only healthy instances, round robin. An instance that starts draining (readiness fails
  * at once on SIGTERM) gets no new requests two polls later, while the drain delay keeps it serving
  * what was already sent to it. When a slow dependency fails every check for a moment, requests go
- * to the instances that were healthy last, rather than to one that is gone.
+ * to the instances with the fewest failed checks in a row, rather than to one draining or gone.
  */
 export class ReadinessBalancer {
   private readonly ready = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private lastHealthy: string[] = [];
+  private readonly passedAt = new Map<string, number>();
   private next = 0;
   private running = true;
   private readonly polling: Promise<void>;
@@ -29,15 +29,18 @@ export class ReadinessBalancer {
   /** A healthy instance's base URL (the caller retries when it fails). */
   pick(): string {
     const healthy = this.instances.filter((instance) => this.ready.has(instance));
-    const ready = healthy.length > 0 ? healthy : this.lastHealthy;
+    const fewest = Math.min(...this.instances.map((instance) => this.failures.get(instance) ?? 0));
+    const ready =
+      healthy.length > 0 ? healthy : this.instances.filter((instance) => (this.failures.get(instance) ?? 0) === fewest);
     this.next += 1;
     return ready[this.next % Math.max(ready.length, 1)] ?? (this.instances[0] as string);
   }
 
-  /** Resolves once every instance has passed a check. */
+  /** Resolves once every instance has passed a check since this call (not necessarily the same one). */
   async allReady(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.ready.size < this.instances.length) {
+    const since = Date.now();
+    const deadline = since + timeoutMs;
+    while (this.instances.some((instance) => (this.passedAt.get(instance) ?? 0) < since)) {
       if (Date.now() > deadline) throw new Error(`instances not ready: ${this.instances.join(', ')}`);
       await sleep(this.intervalMs);
     }
@@ -58,11 +61,12 @@ export class ReadinessBalancer {
           );
           const failures = status === 200 ? 0 : (this.failures.get(instance) ?? 0) + 1;
           this.failures.set(instance, failures);
-          if (failures === 0) this.ready.add(instance);
-          else if (failures >= unhealthyThreshold) this.ready.delete(instance);
+          if (failures === 0) {
+            this.ready.add(instance);
+            this.passedAt.set(instance, Date.now());
+          } else if (failures >= unhealthyThreshold) this.ready.delete(instance);
         }),
       );
-      if (this.ready.size > 0) this.lastHealthy = [...this.ready];
       await sleep(this.intervalMs);
     }
   }
