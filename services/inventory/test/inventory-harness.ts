@@ -5,8 +5,8 @@ import { ulid } from 'ulid';
 import { createApp } from '../src/app.js';
 
 /** The inventory app on a random port over real stand-ins; products are written as catalog stores them. */
-export async function startInventory() {
-  const served = await serveOnStandIns('inventory', createApp);
+export async function startInventory(create: typeof createApp = createApp) {
+  const served = await serveOnStandIns('inventory', create);
   const { documentClient, standIns } = served;
   return {
     ...served,

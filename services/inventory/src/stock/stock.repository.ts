@@ -193,6 +193,13 @@ export class StockRepository {
       set.push('lowStockThreshold = :threshold');
     }
     const conditions = ['attribute_exists(pk)', 'attribute_not_exists(productDeleted)', 'size(#outbox) <= :outboxRoom'];
+    // A request whose answer was lost (a timeout) is sent again by the SDK; the change must not
+    // apply twice, so a write whose first entry is already in the outbox fails its condition.
+    const firstEntry = outbox.values[':outboxEntries'][0];
+    if (firstEntry !== undefined) {
+      values[':firstNewEntry'] = firstEntry;
+      conditions.push('NOT contains(#outbox, :firstNewEntry)');
+    }
     if (change.requireAvailable !== undefined) {
       names['#available'] = 'available';
       values[':required'] = change.requireAvailable;

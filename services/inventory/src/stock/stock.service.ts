@@ -410,6 +410,9 @@ export class StockService {
         continue;
       }
       if (!item) throw productNotFound();
+      // An earlier send of this very write was applied and only its answer was lost.
+      const firstId = change.entries[0]?.id;
+      if (firstId !== undefined && item.outbox.some((entry) => entry.id === firstId)) return item;
       if (item.outbox.length >= this.maxOutbox) {
         this.flushSoon(productId);
         throw new ServiceUnavailableError('Stock changes are waiting to be published; retry shortly', 2);
