@@ -69,6 +69,15 @@ export function field(
   );
 }
 
+/** A failure shown in place of what could not be loaded or done. */
+export function errorNotice(error: unknown): HTMLElement {
+  return h(
+    'p',
+    { class: 'notice error', role: 'alert' },
+    error instanceof Error ? error.message : 'Something went wrong.',
+  );
+}
+
 export function formAlert(): HTMLElement {
   return h('div', { class: 'form-alert notice error', role: 'alert', tabindex: '-1', hidden: true });
 }

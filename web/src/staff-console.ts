@@ -1,6 +1,7 @@
 import './styles.css';
 import { api } from './api-client.js';
 import { byId, h } from './dom.js';
+import { errorNotice } from './form-errors.js';
 import { categoryLabel, formatMoney } from './formatting.js';
 import { deleteProduct, productForm } from './product-admin.js';
 import { sessionBar } from './session-bar.js';
@@ -70,9 +71,7 @@ function staffConsole(session: StaffSession): void {
                       await loadProducts(cursors.length - 1);
                     }
                   } catch (error) {
-                    workspace.replaceChildren(
-                      h('p', { class: 'notice error', role: 'alert' }, (error as Error).message),
-                    );
+                    workspace.replaceChildren(errorNotice(error));
                   }
                 },
               },
@@ -119,7 +118,7 @@ function staffConsole(session: StaffSession): void {
         ),
       );
     } catch (error) {
-      productsBody.replaceChildren(h('p', { class: 'notice error', role: 'alert' }, (error as Error).message));
+      productsBody.replaceChildren(errorNotice(error));
     }
   }
 
@@ -157,7 +156,7 @@ function staffConsole(session: StaffSession): void {
         ),
       );
     } catch (error) {
-      lowStockBody.replaceChildren(h('p', { class: 'notice error', role: 'alert' }, (error as Error).message));
+      lowStockBody.replaceChildren(errorNotice(error));
     }
   }
 

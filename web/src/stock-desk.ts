@@ -1,7 +1,7 @@
 import { ApiProblem, api } from './api-client.js';
 import { availabilityOf } from './availability.js';
 import { h } from './dom.js';
-import { clearFormErrors, field, formAlert, numberOrText, showFormErrors } from './form-errors.js';
+import { clearFormErrors, errorNotice, field, formAlert, numberOrText, showFormErrors } from './form-errors.js';
 import { formatDateTime } from './formatting.js';
 import { type Adjustment, adjustmentReasons, type Page, type Product, type StockLevel } from './shop-types.js';
 
@@ -76,7 +76,7 @@ export function stockDesk(token: string, product: Product, onChanged: () => void
       threshold.value = String(stock.lowStockThreshold);
       history.replaceChildren(historyTable(page.items));
     } catch (error) {
-      summary.replaceChildren(h('p', { class: 'notice error', role: 'alert' }, (error as Error).message));
+      summary.replaceChildren(errorNotice(error));
     }
   };
 
