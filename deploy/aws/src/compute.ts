@@ -387,7 +387,8 @@ export class Compute extends Construct implements ComputeRefs {
         launchTemplate,
         instancesDistribution: {
           onDemandBaseCapacity: settings.capacity.onDemandBase,
-          onDemandPercentageAboveBaseCapacity: settings.capacity.onDemandAbove,
+          // Everything above the base is Spot, in every environment.
+          onDemandPercentageAboveBaseCapacity: 0,
           spotAllocationStrategy: autoscaling.SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED,
         },
         launchTemplateOverrides: settings.instanceTypes.map((type) => ({ instanceType: new ec2.InstanceType(type) })),

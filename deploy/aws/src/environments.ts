@@ -7,7 +7,7 @@ export interface EnvironmentSettings {
   maxAzs: number;
   natGateways: number;
   /** Per auto-scaling group: On-Demand instances always kept, the rest Spot. */
-  capacity: { min: number; max: number; onDemandBase: number; onDemandAbove: number };
+  capacity: { min: number; max: number; onDemandBase: number };
   /** Instance types each group may use (Spot draws from all of them); one architecture (x86_64). */
   instanceTypes: readonly string[];
   /** Stores keep their data when the stack or a resource is deleted. */
@@ -36,7 +36,7 @@ const defaults: Record<
     name: 'dev',
     maxAzs: 2,
     natGateways: 1,
-    capacity: { min: 1, max: 4, onDemandBase: 1, onDemandAbove: 0 },
+    capacity: { min: 1, max: 4, onDemandBase: 1 },
     instanceTypes: ['t3.small', 't3a.small', 't3.medium'],
     retainData: false,
     wafRateLimit: 2000,
@@ -45,7 +45,7 @@ const defaults: Record<
     name: 'prod',
     maxAzs: 3,
     natGateways: 3,
-    capacity: { min: 2, max: 20, onDemandBase: 2, onDemandAbove: 20 },
+    capacity: { min: 2, max: 20, onDemandBase: 2 },
     instanceTypes: ['c6i.large', 'c6a.large', 'c5.large', 'm6i.large'],
     retainData: true,
     wafRateLimit: 2000,

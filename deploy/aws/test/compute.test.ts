@@ -159,7 +159,7 @@ test('when a service target group checks health, then it asks /readyz and drains
   }
 });
 
-test('when the fleets are created, then each mixes an On-Demand base with Spot over several types and rebalances', (t) => {
+test('when the fleets are created, then each keeps an On-Demand base, runs only Spot above it over several types and rebalances', (t) => {
   for (const environment of ['dev', 'prod'] as const) {
     const { stack, template, compute, settings } = fixture(environment);
     const groups = resources(template, 'AWS::AutoScaling::AutoScalingGroup');
@@ -175,7 +175,7 @@ test('when the fleets are created, then each mixes an On-Demand base with Spot o
           MixedInstancesPolicy: {
             InstancesDistribution: {
               OnDemandBaseCapacity: settings.capacity.onDemandBase,
-              OnDemandPercentageAboveBaseCapacity: settings.capacity.onDemandAbove,
+              OnDemandPercentageAboveBaseCapacity: 0,
               SpotAllocationStrategy: 'price-capacity-optimized',
             },
           },
