@@ -117,6 +117,15 @@ test('when an event is delivered twice, then it counts once; when a low-stock ev
   t.is(log.filter((line) => line.startsWith('alert')).length, 1);
 });
 
+test('when shutdown is requested mid-window, then the pending metrics are published and then the last record is checkpointed', async (t) => {
+  const { processor, log, checkpoint, sum, record } = harness();
+  await processor.processRecords([record(event('M1')), record([event('M2'), event('M3')])], checkpoint);
+  t.deepEqual(log, [], 'the window is still open');
+  await processor.shutdownRequested(checkpoint);
+  t.deepEqual(log, ['published', 'checkpoint 2']);
+  t.is(sum('EventsProcessed'), 3);
+});
+
 test('when the lease is lost, then pending metrics are dropped and nothing is checkpointed', async (t) => {
   const { processor, log, checkpoint, record } = harness();
   await processor.processRecords([record(event('X1'))], checkpoint);
