@@ -51,7 +51,7 @@ export function createHttpApp(options: HttpAppOptions): Koa<AppState> {
   // Errors are answered and logged by problemDetails; Koa's default stderr printing would duplicate them.
   app.silent = true;
   const allowedOrigins = new Set(options.corsOrigins ?? []);
-  const health = healthRoutes(options.health);
+  const health = healthRoutes({ logger: options.logger, ...options.health });
   // A segment per request (when tracing is configured); everything after runs inside it.
   app.use(tracingMiddleware() as Koa.Middleware<AppState>);
   if (options.metrics) app.use(httpMetrics(options.metrics));
