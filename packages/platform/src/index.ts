@@ -54,6 +54,8 @@ export { rateLimit } from './http/rate-limit.middleware.js';
 export { routeTemplate } from './http/request-context.middleware.js';
 export type { StartServiceOptions } from './http/service-main.js';
 export { serviceConfig, startService } from './http/service-main.js';
+export type { ServerDeadlines } from './http/service-server.js';
+export { createServiceServer, serverOptions } from './http/service-server.js';
 export { validate } from './http/validation.js';
 export { webContentSecurityPolicy } from './http/web-content-security-policy.js';
 export type { IdempotencyOptions } from './idempotency/idempotency.middleware.js';

@@ -15,6 +15,7 @@ import { measureAwsClient, ProcessMetrics } from '../observability/metrics.js';
 import { configureTracing, traceAwsClient } from '../observability/tracing.js';
 import type { AppState } from './app-context.js';
 import { backgroundTasksOf, type ServiceAppDeps } from './create-http-app.js';
+import { createServiceServer } from './service-server.js';
 
 /** The configuration of an HTTP service: the shared keys plus where and how it listens. */
 export function serviceConfig(portEnv: string, defaultPort: number, defaultMetricsPort = defaultPort + 6100) {
@@ -77,7 +78,7 @@ export function serviceConfig(portEnv: string, defaultPort: number, defaultMetri
     },
     requestTimeoutMs: {
       env: 'REQUEST_TIMEOUT_MS',
-      doc: 'Longest a client may take to send a whole request',
+      doc: 'Longest a client may take to send a whole request (the headers within it, at most 10 s); 408 after',
       schema: Joi.number().integer().min(1_000),
       default: 30_000,
     },
@@ -203,13 +204,7 @@ export function startService(options: StartServiceOptions): void {
     },
   });
 
-  // Slow or stalled clients must not hold sockets: whole request and headers within deadlines.
-  const server = createServer(
-    { requestTimeout: config.requestTimeoutMs, headersTimeout: Math.min(config.requestTimeoutMs, 10_000) },
-    app.callback(),
-  );
-  // Longer than the ALB's idle timeout (60 s), so the balancer, not the service, closes idle connections.
-  server.keepAliveTimeout = 65_000;
+  const server = createServiceServer(app.callback(), { requestTimeoutMs: config.requestTimeoutMs });
   const metricsServer = createServer(metrics.handler());
   const exitOnListenError = (port: number, variable: string) => (error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') {
