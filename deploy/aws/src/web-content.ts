@@ -63,7 +63,6 @@ export class WebContent extends Construct {
         `No web build at ${webDist} (index.html is missing): run \`npm run build -w web\` first, or pass -c webDist=<folder>`,
       );
     }
-    const build = s3deploy.Source.asset(webDist);
     const region = Stack.of(this).region;
     this.config = {
       region,
@@ -73,7 +72,9 @@ export class WebContent extends Construct {
     };
 
     // Given, rather than the default role, so the handler writes to its own log group (with a
-    // retention) instead of holding AWSLambdaBasicExecutionRole; the deployments add their grants.
+    // retention) instead of holding AWSLambdaBasicExecutionRole. The deployments get the role
+    // without policy updates, so their own grants (s3:GetObject*, s3:List*, s3:DeleteObject*,
+    // s3:Abort* on both buckets, invalidations on *) are dropped for the statements below.
     const logGroup = new logs.LogGroup(this, 'HandlerLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -82,14 +83,10 @@ export class WebContent extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'shop-platform web deployment: copies the web build to the web bucket',
     });
-    this.handlerRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'Logs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      }),
-    );
-    const handler = { role: this.handlerRole, logGroup };
+    const handler = { role: this.handlerRole.withoutPolicyUpdates(), logGroup };
+    const zips: s3deploy.SourceConfig[] = [];
+    const build = recordingSource(s3deploy.Source.asset(webDist), zips);
+    const configFile = recordingSource(s3deploy.Source.jsonData('config.json', this.config), zips);
 
     this.assets = new s3deploy.BucketDeployment(this, 'Assets', {
       ...handler,
@@ -108,7 +105,7 @@ export class WebContent extends Construct {
 
     this.pages = new s3deploy.BucketDeployment(this, 'Pages', {
       ...handler,
-      sources: [build, s3deploy.Source.jsonData('config.json', this.config)],
+      sources: [build, configFile],
       destinationBucket: bucket,
       // Excluded objects are also left alone by the prune.
       exclude: ['assets/*'],
@@ -121,6 +118,65 @@ export class WebContent extends Construct {
       // One path however many pages the build has; the hashed files it also covers never change.
       distributionPaths: ['/*'],
     });
+
+    // What the handler does (bucket-deployment-handler/index.py): `aws s3 cp` of each source zip
+    // (HeadObject and GetObject), `aws s3 sync` of the unpacked files to the web bucket
+    // (ListObjectsV2, PutObject, DeleteObject for the prune, AbortMultipartUpload on a failed large
+    // upload), then CreateInvalidation and GetInvalidation while it waits. No KMS grant: the web
+    // bucket is SSE-S3, and the bootstrap bucket's key (AWS-managed, or bootstrap's own) lets any
+    // principal of the account use it through S3.
+    this.handlerRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'Logs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    this.handlerRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadBuildZips',
+        actions: ['s3:GetObject'],
+        resources: uniqueResolved(
+          this,
+          zips.map((zip) => zip.bucket.arnForObjects(zip.zipObjectKey)),
+        ),
+      }),
+    );
+    this.handlerRole.addToPolicy(
+      new iam.PolicyStatement({ sid: 'ListWebBucket', actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+    );
+    this.handlerRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteWebObjects',
+        actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        resources: [bucket.arnForObjects('*')],
+      }),
+    );
+    this.handlerRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'InvalidateDistribution',
+        actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+        resources: [distribution.distributionArn],
+      }),
+    );
     this.pages.node.addDependency(this.assets);
   }
+}
+
+/** A source that records where it was staged (bucket and zip key) each time a deployment binds it. */
+function recordingSource(source: s3deploy.ISource, into: s3deploy.SourceConfig[]): s3deploy.ISource {
+  return {
+    bind: (scope, context) => {
+      const config = source.bind(scope, context);
+      into.push(config);
+      return config;
+    },
+  };
+}
+
+/** The values once each, compared as CloudFormation will see them. */
+function uniqueResolved(scope: Construct, values: string[]): string[] {
+  const byResolved = new Map<string, string>();
+  for (const value of values) byResolved.set(JSON.stringify(Stack.of(scope).resolve(value)), value);
+  return [...byResolved.values()];
 }

@@ -45,6 +45,79 @@ for (const environment of ['dev', 'prod'] as const) {
   });
 }
 
+type PolicyStatement = { Effect?: string; Action?: string | string[]; NotAction?: unknown; Principal?: unknown };
+
+/** Every policy statement of a resource: identity policies, inline role policies, key, bucket and topic policies. */
+function statementsIn(value: unknown, found: PolicyStatement[] = []): PolicyStatement[] {
+  if (Array.isArray(value)) {
+    for (const item of value) statementsIn(item, found);
+  } else if (value && typeof value === 'object') {
+    const fields = value as Record<string, unknown>;
+    if (Array.isArray(fields.Statement)) found.push(...(fields.Statement as PolicyStatement[]));
+    for (const field of Object.values(fields)) statementsIn(field, found);
+  }
+  return found;
+}
+
+const dataServices = ['s3', 'dynamodb', 'kinesis', 'sns', 'kms'];
+
+/**
+ * The wildcard grants on data services the stack keeps, each on the key policy of the platform
+ * key (`principal` is matched against the statement's principal), with the reason.
+ */
+const acceptedDataWildcards = [
+  {
+    principal: ':iam::111111111111:root',
+    action: 'kms:*',
+    reason:
+      "CDK's default key policy: the account administers its key, so IAM policies can grant its use; without it the key could become unmanageable.",
+  },
+  {
+    principal: 'cloudtrail.amazonaws.com',
+    action: 'kms:GenerateDataKey*',
+    reason:
+      "CloudTrail's key policy statement as AWS documents it, held to this account's trails by encryption context and source account (audit.ts).",
+  },
+  {
+    principal: 'cloudwatch.amazonaws.com',
+    action: 'kms:GenerateDataKey*',
+    reason: 'CloudWatch alarms publishing to the encrypted ops topic, as AWS documents the grant (monitoring.ts).',
+  },
+] as const;
+
+for (const environment of ['dev', 'prod'] as const) {
+  test(`when the ${environment} template grants access, then no statement allows a wildcard action on a data service beyond the listed ones`, (t) => {
+    const resources = synthesizedStack(environment).template.toJSON().Resources as Record<
+      string,
+      { Type: string; Properties?: unknown }
+    >;
+    const found: string[] = [];
+    for (const [id, resource] of Object.entries(resources)) {
+      for (const statement of statementsIn(resource.Properties)) {
+        // A Deny with a wildcard (enforceSSL's `s3:*`) only takes access away.
+        if (statement.Effect !== 'Allow') continue;
+        t.is(statement.NotAction, undefined, `${id}: NotAction allows every other action`);
+        for (const action of [statement.Action ?? []].flat()) {
+          const service = action.split(':')[0] ?? '';
+          if (!action.includes('*') || !(action === '*' || dataServices.includes(service))) continue;
+          const principal = JSON.stringify(statement.Principal ?? null);
+          const accepted = acceptedDataWildcards.find(
+            (entry) => entry.action === action && principal.includes(entry.principal),
+          );
+          t.truthy(accepted, `${resource.Type} ${id}: ${action} for ${principal}`);
+          if (accepted) t.is(resource.Type, 'AWS::KMS::Key', `${id}: ${action}`);
+          found.push(`${accepted?.principal} ${action}`);
+        }
+      }
+    }
+    // Every listed exception still exists, so the list cannot outlive its reason.
+    t.deepEqual(
+      [...new Set(found)].sort(),
+      acceptedDataWildcards.map((entry) => `${entry.principal} ${entry.action}`).sort(),
+    );
+  });
+}
+
 test('when the stack is tagged, then every taggable resource names the project and environment', (t) => {
   const { template } = synthesizedStack('prod');
   const buckets = template.findResources('AWS::S3::Bucket');

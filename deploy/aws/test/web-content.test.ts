@@ -212,6 +212,73 @@ test('when the deployment handler runs, then it logs to its own group and holds 
   if (handlers.length !== 1 || !handler) return t.fail(`both deployments share one handler; found ${handlers.length}`);
   const logGroup = (handler.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
   t.like(built.resources[logGroup], { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
+  // The first deployment runs only once the handler's statements exist.
+  t.true(handler.DependsOn?.includes(handlerPolicy().id));
+});
+
+type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
+
+/** The handler role's one policy: the statements WebContent gives it. */
+function handlerPolicy() {
+  const role = built.id(built.web.handlerRole);
+  const policies = Object.entries(built.resources).filter(
+    ([, resource]) =>
+      resource.Type === 'AWS::IAM::Policy' &&
+      JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: role }]),
+  );
+  const [policy] = policies;
+  if (policies.length !== 1 || !policy)
+    throw new Error(`expected one policy on the handler role, found ${policies.length}`);
+  const statements = (policy[1].Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+  return { id: policy[0], statements, bySid: new Map(statements.map((statement) => [statement.Sid, statement])) };
+}
+
+test('when the deployment handler is granted, then it reads only the build zips, writes only the web bucket and invalidates only this distribution', (t) => {
+  const { statements, bySid } = handlerPolicy();
+  t.deepEqual(statements.map((statement) => statement.Sid).sort(), [
+    'InvalidateDistribution',
+    'ListWebBucket',
+    'Logs',
+    'ReadBuildZips',
+    'WriteWebObjects',
+  ]);
+  for (const statement of statements) {
+    for (const action of [statement.Action].flat()) t.false(action.includes('*'), `${statement.Sid}: ${action}`);
+    t.not(statement.Resource, '*', statement.Sid);
+  }
+  const webBucketArn = { 'Fn::GetAtt': [built.id(built.edge.webBucket), 'Arn'] };
+  t.like(bySid.get('ListWebBucket'), { Action: 's3:ListBucket', Resource: webBucketArn });
+  t.deepEqual(bySid.get('WriteWebObjects')?.Action, ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']);
+  t.deepEqual(bySid.get('WriteWebObjects')?.Resource, { 'Fn::Join': ['', [webBucketArn, '/*']] });
+
+  // Each zip the two deployments name, by its exact key, and nothing else of the assets bucket.
+  const zips = new Set<string>();
+  for (const { properties } of [deployment(built.web.assets), deployment(built.web.pages)]) {
+    properties.SourceObjectKeys.forEach((key, index) => {
+      zips.add(`:s3:::${String(properties.SourceBucketNames[index])}/${key}`);
+    });
+  }
+  const read = bySid.get('ReadBuildZips');
+  t.is(read?.Action, 's3:GetObject');
+  const readArns = [read?.Resource].flat().map((resource) => JSON.stringify(resource));
+  t.deepEqual(
+    readArns.sort(),
+    [...zips].map((tail) => JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, tail]] })).sort(),
+  );
+
+  const invalidate = bySid.get('InvalidateDistribution');
+  t.deepEqual(invalidate?.Action, ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']);
+  t.deepEqual(invalidate?.Resource, {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':cloudfront::111111111111:distribution/',
+        { Ref: built.id(built.edge.distribution) },
+      ],
+    ],
+  });
 });
 
 test('when the web build is missing, then synthesis stops and says how to build it', (t) => {
