@@ -2,6 +2,8 @@ import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
+  AdminRemoveUserFromGroupCommand,
   AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
@@ -89,7 +91,8 @@ const jwksUri = (endpoint: string, userPoolId: string) => `${endpoint}/${userPoo
 /**
  * Creates, or finds, the local user pool in moto server: the two groups, the app client (user and
  * password sign-in, as the staff console does) and the users with their passwords and groups.
- * Safe to run again: existing parts are kept and passwords and memberships brought up to date.
+ * Safe to run again: the pool, its client and the users are kept (same ids), passwords are set
+ * again, and each user ends up in exactly the groups it is given.
  */
 export async function ensureUserPool(options: {
   endpoint: string;
@@ -157,9 +160,21 @@ export async function ensureUserPool(options: {
           Permanent: true,
         }),
       );
+      const { Groups: current = [] } = await client.send(
+        new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: user.username }),
+      );
+      const currentNames = new Set(current.map((group) => group.GroupName));
       for (const group of user.groups) {
+        if (currentNames.has(group)) continue;
         await client.send(
           new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: user.username, GroupName: group }),
+        );
+      }
+      // A membership the user no longer has would still grant its writes.
+      for (const group of currentNames) {
+        if (group === undefined || user.groups.includes(group)) continue;
+        await client.send(
+          new AdminRemoveUserFromGroupCommand({ UserPoolId: userPoolId, Username: user.username, GroupName: group }),
         );
       }
     }
