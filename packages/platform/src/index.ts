@@ -78,8 +78,13 @@ export { archiveAttributes, readArchivedEvents } from './outbox/event-archive.js
 export type { ReplayOptions } from './outbox/event-replay.js';
 export { replayEvents } from './outbox/event-replay.js';
 export { KeyedRounds } from './outbox/keyed-rounds.js';
-export type { RemoveEntriesOptions } from './outbox/outbox-entries.js';
-export { appendToOutbox, removeOutboxEntries } from './outbox/outbox-entries.js';
+export type { AppendOptions, OutboxAppend, RemoveEntriesOptions } from './outbox/outbox-entries.js';
+export {
+  appendToOutbox,
+  outboxBytesAttribute,
+  outboxEntryBytes,
+  removeOutboxEntries,
+} from './outbox/outbox-entries.js';
 export type { OutboxOwner } from './outbox/outbox-keys.js';
 export { archiveKey, outboxKey, shardOf } from './outbox/outbox-keys.js';
 export type { OutboxRelayOptions } from './outbox/outbox-relay.js';

@@ -1,8 +1,13 @@
 import { serveOnStandIns } from '@shop/local-stack';
+import type { ServiceAppDeps } from '@shop/platform';
 import { createApp } from '../src/app.js';
 
-/** The catalog app on a random port over real stand-ins (dynalite, kinesis-local, moto's user pool). */
-export const startCatalog = () => serveOnStandIns('catalog', createApp);
+/**
+ * The catalog app on a random port over real stand-ins (dynalite, kinesis-local, moto's user
+ * pool); `overrides` replace dependencies, e.g. the publisher.
+ */
+export const startCatalog = (overrides: Partial<ServiceAppDeps> = {}) =>
+  serveOnStandIns('catalog', createApp, overrides);
 
 export type Catalog = Awaited<ReturnType<typeof startCatalog>>;
 

@@ -35,6 +35,7 @@ export class ProductOutboxFlusher {
   private async run(productId: string): Promise<void> {
     const { repository, publisher } = this.options;
     for (;;) {
+      const readAt = new Date().toISOString();
       const pending = await repository.pendingEvents(productId);
       if (!pending) return;
       const batch = pending.outbox.slice(0, this.batchSize);
@@ -50,7 +51,10 @@ export class ProductOutboxFlusher {
       if (pending.deleted && everything) {
         if (await repository.purgeTombstone(productId, first, batch.length)) return;
       } else {
-        await repository.completeEvents(productId, first, batch.length, pending.outbox.length);
+        // What stays behind keeps its own age, so the relay takes it up on time if no round follows.
+        const next = pending.outbox[batch.length];
+        const remainingSince = next === undefined ? readAt : (JSON.parse(next) as CloudEvent).time;
+        await repository.completeEvents(productId, batch, pending.outbox.length, remainingSince);
       }
     }
   }

@@ -14,6 +14,8 @@ import {
   entityTypes,
   isConditionalCheckFailed,
   itemKeys,
+  outboxBytesAttribute,
+  outboxEntryBytes,
   productCategoryKey,
   productFromItem,
   productToItem,
@@ -32,11 +34,30 @@ export class StaleProductError extends Error {
   }
 }
 
+/** The product's unpublished events fill its outbox; the caller answers 503 until they are out. */
+export class ProductOutboxFullError extends Error {
+  constructor(readonly productId: string) {
+    super(`product ${productId} has too many unpublished events`);
+    this.name = 'ProductOutboxFullError';
+  }
+}
+
+/**
+ * Most bytes a product's unpublished events may take on its item (`outboxEntryBytes` each), so
+ * that the item stays under DynamoDB's 400 KB with any valid product while the stream is down:
+ * the product's own attributes take under 20 KB (at most 5,654 characters of text, each at most
+ * 3 UTF-8 bytes, plus ids, timestamps, keys and index attributes), and the outbox at most this.
+ * An events page holds a prefix of the outbox, so it stays under the limit too.
+ */
+export const maxProductOutboxBytes = 256 * 1024;
+
 export interface ProductsRepositoryOptions {
   documentClient: DynamoDBDocumentClient;
   tableName: string;
   /** A sku claim younger than this may belong to a create still in flight and is never taken over. */
   claimGraceMs?: number;
+  /** `maxProductOutboxBytes` when left out. */
+  maxOutboxBytes?: number;
 }
 
 export interface ProductListQuery {
@@ -76,15 +97,17 @@ function setAttributes(item: Record<string, unknown>, skip: readonly string[]) {
  * longer carries that sku is stale (left by a crash between the two writes) and is repaired by
  * the next claim for it.
  *
- * Every write also appends its event to the item's `outbox` in the same conditional write; the
- * flusher publishes and removes them. A delete leaves a tombstone (out of every listing, answering
+ * Every write also appends its event to the item's `outbox` in the same conditional write, which
+ * fails while the outbox holds `maxOutboxBytes` of events; the flusher publishes and removes them. A delete leaves a tombstone (out of every listing, answering
  * 404) until its last event is out.
  */
 export class ProductsRepository {
   private readonly claimGraceMs: number;
+  private readonly maxOutboxBytes: number;
 
   constructor(private readonly options: ProductsRepositoryOptions) {
     this.claimGraceMs = options.claimGraceMs ?? 30_000;
+    this.maxOutboxBytes = options.maxOutboxBytes ?? maxProductOutboxBytes;
   }
 
   private get db() {
@@ -154,6 +177,7 @@ export class ProductsRepository {
           Item: {
             ...productToItem(product),
             outbox: outbox.values[':outboxEntries'],
+            [outboxBytesAttribute]: outbox.bytes,
             [tableIndexes.outbox.partitionKey]: outbox.values[':outboxKey'],
             [tableIndexes.outbox.sortKey]: outbox.values[':outboxNow'],
           },
@@ -175,21 +199,23 @@ export class ProductsRepository {
     const skuChanged = next.sku !== previous.sku;
     if (skuChanged) await this.claimSku(next.sku, next.id);
     const fields = setAttributes(productToItem(next), [tableKeys.partitionKey, tableKeys.sortKey]);
-    const outbox = appendToOutbox('catalog', next.id, [JSON.stringify(event)], new Date());
+    const outbox = this.appendEvent(next.id, event, new Date());
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: productKey(next.id),
           UpdateExpression: `SET ${[...fields.set, ...outbox.set].join(', ')}${next.supplier ? '' : ' REMOVE supplier'}`,
-          ConditionExpression: '#version = :expected AND attribute_not_exists(deletedAt)',
+          ConditionExpression: ['#version = :expected AND attribute_not_exists(deletedAt)', ...outbox.conditions].join(
+            ' AND ',
+          ),
           ExpressionAttributeNames: { ...fields.names, ...outbox.names, '#version': 'version' },
           ExpressionAttributeValues: { ...fields.values, ...outbox.values, ':expected': previous.version },
         }),
       );
     } catch (error) {
       if (skuChanged) await this.releaseSku(next.sku, next.id);
-      if (isConditionalCheckFailed(error)) throw new StaleProductError(next.id);
+      if (isConditionalCheckFailed(error)) throw await this.refusal(next.id, outbox.bytes);
       throw error;
     }
     if (skuChanged) await this.releaseSku(previous.sku, next.id);
@@ -200,14 +226,16 @@ export class ProductsRepository {
    * leaves the listings and carries the deleted event, then the sku is freed.
    */
   async delete(product: Product, deleted: Product, event: CloudEvent): Promise<void> {
-    const outbox = appendToOutbox('catalog', product.id, [JSON.stringify(event)], new Date());
+    const outbox = this.appendEvent(product.id, event, new Date());
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: productKey(product.id),
           UpdateExpression: `SET ${[...outbox.set, 'deletedAt = :deletedAt', '#version = :version', 'updatedAt = :deletedAt'].join(', ')} REMOVE #entityKey, #categoryKey`,
-          ConditionExpression: '#version = :expected AND attribute_not_exists(deletedAt)',
+          ConditionExpression: ['#version = :expected AND attribute_not_exists(deletedAt)', ...outbox.conditions].join(
+            ' AND ',
+          ),
           ExpressionAttributeNames: {
             ...outbox.names,
             '#version': 'version',
@@ -223,7 +251,7 @@ export class ProductsRepository {
         }),
       );
     } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new StaleProductError(product.id);
+      if (isConditionalCheckFailed(error)) throw await this.refusal(product.id, outbox.bytes);
       throw error;
     }
     await this.markStockDeleted(product.id);
@@ -255,15 +283,27 @@ export class ProductsRepository {
       });
   }
 
-  /** Removes the first `count` published events from the outbox; false when another flusher did. */
-  completeEvents(productId: string, firstEntry: string, count: number, lengthWhenRead: number): Promise<boolean> {
+  /**
+   * Removes `published`, the first entries of the outbox as read, once their events are out; false
+   * when another flusher did. `remainingSince` is when the oldest entry left behind was written.
+   */
+  completeEvents(
+    productId: string,
+    published: string[],
+    lengthWhenRead: number,
+    remainingSince: string,
+  ): Promise<boolean> {
+    const [firstEntry] = published;
+    if (firstEntry === undefined) return Promise.resolve(true);
     return removeOutboxEntries({
       documentClient: this.db,
       tableName: this.table,
       key: productKey(productId),
       firstEntry,
-      count,
+      count: published.length,
       lengthWhenRead,
+      remainingSince,
+      removedBytes: published.reduce((sum, entry) => sum + outboxEntryBytes(entry), 0),
     });
   }
 
@@ -284,6 +324,29 @@ export class ProductsRepository {
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
+  }
+
+  // A change's event joins the outbox only while it has room for it.
+  private appendEvent(productId: string, event: CloudEvent, now: Date) {
+    return appendToOutbox('catalog', productId, [JSON.stringify(event)], now, { maxBytes: this.maxOutboxBytes });
+  }
+
+  // Why a change's condition failed, told by one read: the outbox has no room for its event (the
+  // stream has been down for long), or the product changed or went meanwhile.
+  private async refusal(productId: string, eventBytes: number): Promise<Error> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: productKey(productId),
+        ConsistentRead: true,
+        ProjectionExpression: '#bytes',
+        ExpressionAttributeNames: { '#bytes': outboxBytesAttribute },
+      }),
+    );
+    const pendingBytes = Number(Item?.[outboxBytesAttribute] ?? 0);
+    return pendingBytes + eventBytes > this.maxOutboxBytes
+      ? new ProductOutboxFullError(productId)
+      : new StaleProductError(productId);
   }
 
   // Inventory shares the table: marking the product's stock item (when it has one) makes every

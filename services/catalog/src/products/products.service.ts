@@ -6,13 +6,14 @@ import {
   NotFoundError,
   newId,
   PreconditionFailedError,
+  ServiceUnavailableError,
   toMinorUnits,
   ValidationError,
 } from '@shop/platform';
 import type { Product, ProductInput, ProductPatch } from './product.js';
 import { productEvent } from './product-events.js';
 import type { ProductOutboxFlusher } from './product-outbox-flusher.js';
-import { type ProductsRepository, StaleProductError } from './products.repository.js';
+import { ProductOutboxFullError, type ProductsRepository, StaleProductError } from './products.repository.js';
 
 export interface ProductsServiceDeps {
   repository: ProductsRepository;
@@ -139,7 +140,8 @@ export class ProductsService {
   }
 
   // Read, check If-Match, conditional write. Without If-Match a concurrent change is retried on
-  // the new state (no update is lost); with a version in If-Match it is the client's 412.
+  // the new state (no update is lost); with a version in If-Match it is the client's 412. A
+  // product whose outbox is full takes no change until its events are out: 503, and a flush.
   private async writeCurrent(id: string, ifMatch: IfMatch, write: (current: Product) => Promise<Product>) {
     for (;;) {
       const current = await this.get(id);
@@ -147,6 +149,12 @@ export class ProductsService {
       try {
         return await write(current);
       } catch (error) {
+        if (error instanceof ProductOutboxFullError) {
+          this.flushSoon(id);
+          throw new ServiceUnavailableError('Changes to this product are waiting to be published; retry shortly', 2, {
+            cause: error,
+          });
+        }
         if (!(error instanceof StaleProductError)) throw error;
         if (ifMatch !== undefined && ifMatch !== 'any') throw new PreconditionFailedError();
       }

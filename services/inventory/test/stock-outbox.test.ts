@@ -1,0 +1,68 @@
+import { findFreePort } from '@shop/local-stack';
+import { createKinesisClient, KinesisEventPublisher, newId } from '@shop/platform';
+import anyTest, { type TestFn } from 'ava';
+import { createApp } from '../src/app.js';
+import { StockRepository } from '../src/stock/stock.repository.js';
+import type { LedgerEntry } from '../src/stock/stock-level.js';
+import { type Inventory, startInventory } from './inventory-harness.js';
+
+const test = anyTest as TestFn<{ inventory: Inventory; unreachable: ReturnType<typeof createKinesisClient> }>;
+
+// The service's publisher points at a port nothing listens on: every change stays in its outbox,
+// as while the stream is down. The outbox limit is the service's default.
+test.before(async (t) => {
+  const unreachable = createKinesisClient({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${await findFreePort()}`,
+    maxAttempts: 1,
+  });
+  t.context.unreachable = unreachable;
+  const publisher = new KinesisEventPublisher({ client: unreachable, streamName: 'unreachable', maxAttempts: 1 });
+  t.context.inventory = await startInventory((deps) => createApp({ ...deps, publisher }));
+});
+test.after.always(async (t) => {
+  await t.context.inventory?.stop();
+  t.context.unreachable?.destroy();
+});
+
+test('when a stock item holds 500 unpublished changes, then an adjustment answers 503 with Retry-After and changes nothing', async (t) => {
+  const { inventory } = t.context;
+  const product = await inventory.createProduct();
+  const first = await inventory.requestAs('staff', 'POST', `/api/inventory/${product.id}/adjustments`, {
+    quantity: 1,
+    reason: 'restock',
+  });
+  t.is(first.status, 201);
+
+  // The rest of the outbox is filled the way adjustments fill it, in one write.
+  const repository = new StockRepository({
+    documentClient: inventory.documentClient,
+    tableName: inventory.standIns.tableName,
+  });
+  const now = new Date();
+  const entries: LedgerEntry[] = Array.from({ length: 499 }, () => ({
+    id: newId(),
+    kind: 'adjustment',
+    at: now.toISOString(),
+    onHandDelta: 1,
+    reservedDelta: 0,
+    reason: 'restock',
+  }));
+  await repository.apply(product.id, { entries, onHandDelta: 499, reservedDelta: 0, maxOutbox: 500 }, now);
+  const before = await repository.get(product.id);
+  t.is(before?.outbox.length, 500);
+
+  const refused = await inventory.requestAs('staff', 'POST', `/api/inventory/${product.id}/adjustments`, {
+    quantity: 1,
+    reason: 'restock',
+  });
+  t.is(refused.status, 503, JSON.stringify(refused.body));
+  t.is(refused.headers.get('retry-after'), '2');
+  t.regex(refused.headers.get('content-type') ?? '', /application\/problem\+json/);
+
+  const after = await repository.get(product.id);
+  t.like(after, { version: 500, onHand: 500, available: 500, updatedAt: before?.updatedAt });
+  t.deepEqual(after?.outbox, before?.outbox, 'the outbox is as before');
+  const level = await inventory.requestAs('staff', 'GET', `/api/inventory/${product.id}`);
+  t.like(level.body, { onHand: 500, version: 500 });
+});
