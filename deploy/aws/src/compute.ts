@@ -121,8 +121,10 @@ export class Compute extends Construct implements ComputeRefs {
   /** The log group of each component's process output. */
   readonly logGroups: Readonly<Record<ServiceName | 'analytics', logs.LogGroup>>;
 
+  /** The app bundle (this repository, zipped) every instance downloads at boot. */
+  readonly bundle: s3Assets.Asset;
+
   private readonly props: ComputeProps;
-  private readonly bundle: s3Assets.Asset;
 
   constructor(scope: Construct, id: string, props: ComputeProps) {
     super(scope, id);

@@ -62,14 +62,34 @@ const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }
 const resources = (template: Template, type: string, props?: Record<string, unknown>) =>
   Object.entries(template.findResources(type, props ? { Properties: props } : undefined)) as [string, Resource][];
 
-/** The user data of a launch template as one string, tokens left as their JSON. */
+/** A CloudFormation reference in user data as `<Ref:Id>` or `<Id.Attribute>`, so what it sits in stays parseable. */
+function placeholder(part: unknown): string {
+  const reference = part as { Ref?: string; 'Fn::GetAtt'?: string[] };
+  if (reference.Ref) return `<Ref:${reference.Ref}>`;
+  if (reference['Fn::GetAtt']) return `<${reference['Fn::GetAtt'].join('.')}>`;
+  return `<${JSON.stringify(part).replaceAll('"', "'")}>`;
+}
+
+/** The user data of a launch template as one string, references as placeholders. */
 function userDataOf(template: Template, launchTemplateId: string): string {
   const launchTemplate = template.toJSON().Resources[launchTemplateId] as Resource;
   const data = launchTemplate.Properties.LaunchTemplateData as { UserData: { 'Fn::Base64': unknown } };
   const userData = data.UserData['Fn::Base64'] as string | { 'Fn::Join': [string, unknown[]] };
   if (typeof userData === 'string') return userData;
-  return userData['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join('');
+  return userData['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : placeholder(part))).join('');
 }
+
+/** What a boot script writes to `path` with `cat > path <<'SHOP_EOF'`. */
+function writtenFile(script: string, path: string): string {
+  const start = script.indexOf(`cat > ${path} <<'SHOP_EOF'\n`);
+  if (start < 0) throw new Error(`the boot script writes no ${path}`);
+  const body = script.slice(start).split('\n');
+  const end = body.indexOf('SHOP_EOF');
+  return body.slice(1, end).join('\n');
+}
+
+/** The commands of a boot script, one per line (the files it writes included). */
+const commandLines = (script: string) => script.split('\n');
 
 function launchTemplateOf(template: Template, groupId: string): string {
   const group = template.toJSON().Resources[groupId] as Resource;
@@ -276,13 +296,44 @@ test('when load changes, then services track requests per target and analytics t
   t.pass();
 });
 
-test('when instances boot, then each runs its component under systemd with the drain timeout and waits for it', (t) => {
-  const { stack, template, compute } = fixture();
+interface AgentConfig {
+  logs: {
+    metrics_collected: {
+      prometheus: {
+        prometheus_config_path: string;
+        emf_processor: { metric_namespace: string; metric_declaration: { label_matcher: string }[] };
+      };
+    };
+  };
+  traces: { traces_collected: { xray: unknown } };
+}
+
+const agentDir = '/opt/aws/amazon-cloudwatch-agent';
+
+type ServiceName = 'catalog' | 'inventory';
+
+/** Each component's boot script with the port its `/metrics` answers on. */
+function components(environment: Environment = 'dev') {
+  const { stack, template, compute } = fixture(environment);
   const boot = (group: { node: { defaultChild?: unknown } }) =>
     userDataOf(template, launchTemplateOf(template, logicalId(stack, group)));
-  for (const fleet of compute.services) {
-    const script = boot(fleet.group);
-    t.regex(script, new RegExp(`services/${fleet.name}/src/main\\.ts`), fleet.name);
+  const service = (name: ServiceName) => {
+    const fleet = compute.services.find((candidate) => candidate.name === name);
+    if (!fleet) throw new Error(`no ${name} fleet`);
+    return boot(fleet.group);
+  };
+  return [
+    { name: 'catalog', script: service('catalog'), metricsPort: 9101, fleet: false },
+    { name: 'inventory', script: service('inventory'), metricsPort: 9102, fleet: false },
+    { name: 'analytics', script: boot(compute.analyticsGroup), metricsPort: 9103, fleet: true },
+  ] as const;
+}
+
+test('when instances boot, then each runs its component under systemd with the drain timeout and waits for it', (t) => {
+  const { compute } = fixture();
+  const [catalog, inventory, analytics] = components();
+  for (const { name, script } of [catalog, inventory]) {
+    t.regex(script, new RegExp(`services/${name}/src/main\\.ts`), name);
     for (const line of [
       'Restart=always',
       'KillSignal=SIGTERM',
@@ -293,23 +344,81 @@ test('when instances boot, then each runs its component under systemd with the d
       '/readyz',
       'cfn-signal',
     ]) {
-      t.true(script.includes(line), `${fleet.name}: ${line}`);
+      t.true(script.includes(line), `${name}: ${line}`);
     }
-    t.false(script.includes('java-17'), fleet.name);
+    // The process gives up draining when the ALB stops waiting for it (deregistration delay, 30 s).
+    t.true(commandLines(script).includes('Environment="SHUTDOWN_TIMEOUT_MS=30000"'), name);
   }
-  const [catalog, inventory] = compute.services.map((fleet) => boot(fleet.group));
+  t.is(compute.services.length, 2);
   // Inventory's staff dashboard reads the analytics fleet's metrics from their namespace.
-  t.true(inventory?.includes('Environment="METRICS_NAMESPACE=Shop"'));
-  t.false(catalog?.includes('METRICS_NAMESPACE'));
-  const analytics = boot(compute.analyticsGroup);
+  t.true(inventory.script.includes('Environment="METRICS_NAMESPACE=Shop"'));
+  t.false(catalog.script.includes('METRICS_NAMESPACE'));
   for (const line of [
-    'java-17-amazon-corretto-headless',
-    'install-kcl-jars.mjs',
     'services/analytics/src/worker/analytics-worker.ts',
     'KCL_APPLICATION_NAME=shop-analytics',
     'LOW_STOCK_TOPIC_ARN=',
   ]) {
-    t.true(analytics.includes(line), `analytics: ${line}`);
+    t.true(analytics.script.includes(line), `analytics: ${line}`);
+  }
+});
+
+test('when instances boot, then each installs Node 20 and the CloudWatch agent and fetches the app bundle', (t) => {
+  const { stack, compute } = fixture();
+  const bucket = stack.resolve(compute.bundle.s3BucketName);
+  t.is(typeof bucket, 'string');
+  const download = `aws s3 cp --only-show-errors --region us-east-1 s3://${bucket}/${compute.bundle.s3ObjectKey} /opt/shop/bundle.zip`;
+  for (const { name, script } of components()) {
+    const lines = commandLines(script);
+    const packages = lines.find((line) => line.startsWith('dnf install '))?.split(' ') ?? [];
+    for (const pkg of ['nodejs20', 'nodejs20-npm', 'amazon-cloudwatch-agent']) {
+      t.true(packages.includes(pkg), `${name}: ${pkg}`);
+    }
+    t.true(
+      lines.some((line) => line.startsWith('ExecStart=/usr/bin/node-20 --import tsx ')),
+      `${name}: runs on Node 20`,
+    );
+    const fetched = lines.indexOf(download);
+    t.true(fetched > 0, `${name}: downloads the bundle`);
+    t.true(lines.indexOf('unzip -q -o /opt/shop/bundle.zip -d /opt/shop/app') > fetched, `${name}: unpacks it`);
+  }
+});
+
+test('when instances boot, then the CloudWatch agent scrapes the component’s metrics port and listens for X-Ray on 127.0.0.1:2000', (t) => {
+  for (const { name, script, metricsPort } of components()) {
+    const lines = commandLines(script);
+    t.true(lines.includes(`Environment="METRICS_PORT=${metricsPort}"`), `${name}: serves /metrics on ${metricsPort}`);
+    const scrape = writtenFile(script, `${agentDir}/etc/prometheus.yaml`).split('\n');
+    t.true(scrape.includes(`  - job_name: ${name}`), name);
+    t.true(scrape.includes(`      - targets: ['127.0.0.1:${metricsPort}']`), `${name}: scrapes ${metricsPort}`);
+
+    const agent = JSON.parse(writtenFile(script, `${agentDir}/etc/shop-agent.json`)) as AgentConfig;
+    const prometheus = agent.logs.metrics_collected.prometheus;
+    t.is(prometheus.prometheus_config_path, `${agentDir}/etc/prometheus.yaml`, name);
+    t.is(prometheus.emf_processor.metric_namespace, 'ShopPlatform', name);
+    t.is(prometheus.emf_processor.metric_declaration[0]?.label_matcher, `^${name}$`, name);
+    t.deepEqual(
+      agent.traces.traces_collected.xray,
+      { bind_address: '127.0.0.1:2000', tcp_proxy: { bind_address: '127.0.0.1:2000' } },
+      name,
+    );
+    t.true(
+      lines.includes(
+        `${agentDir}/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:${agentDir}/etc/shop-agent.json`,
+      ),
+      `${name}: starts the agent with that configuration`,
+    );
+    t.true(lines.includes('Environment="TRACING_ENABLED=true"'), `${name}: sends traces`);
+  }
+});
+
+test('when instances boot, then only the analytics fleet installs Java, Maven and the KCL jars', (t) => {
+  for (const { name, script, fleet } of components()) {
+    const lines = commandLines(script);
+    const packages = lines.find((line) => line.startsWith('dnf install '))?.split(' ') ?? [];
+    const jars = lines.includes('cd /opt/shop/app && node services/analytics/scripts/install-kcl-jars.mjs');
+    t.is(packages.includes('java-17-amazon-corretto-headless'), fleet, `${name}: Java`);
+    t.is(packages.includes('maven'), fleet, `${name}: Maven`);
+    t.is(jars, fleet, `${name}: KCL jars`);
   }
 });
 
