@@ -5,10 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createLogger, loadConfig } from '@shop/platform';
 import { analyticsConfig } from '../analytics.config.js';
-import { kclProperties } from './kcl-properties.js';
+import { shutdownCompleteLine, workerExitCode } from './daemon-exit.js';
+import { kclProperties, shutdownGraceMillis } from './kcl-properties.js';
 import { WorkerMetrics } from './worker-metrics.js';
 
 const config = loadConfig(analyticsConfig);
@@ -56,7 +58,7 @@ const daemon = spawn(
     propertiesFile,
   ],
   {
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'inherit', 'pipe'],
     env: {
       ...process.env,
       ...localCredentials,
@@ -67,19 +69,40 @@ const daemon = spawn(
 );
 logger.info({ pid: daemon.pid, stream: config.streamName, application: config.applicationName }, 'KCL daemon started');
 
-// SIGTERM (scale-in, Spot interruption) reaches the daemon, which asks every record processor
-// to publish and checkpoint before it exits.
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    logger.info({ signal }, 'stopping the KCL daemon');
-    daemon.kill('SIGTERM');
+// The daemon's log (its record processors' too) goes on to ours; the line saying that its graceful
+// shutdown finished is how the worker knows that a stop was clean.
+let shutdownCompleted = false;
+if (daemon.stderr) {
+  daemon.stderr.pipe(process.stderr);
+  createInterface({ input: daemon.stderr }).on('line', (line) => {
+    if (line.includes(shutdownCompleteLine)) shutdownCompleted = true;
   });
 }
-daemon.on('exit', (code, signal) => {
+
+// SIGTERM (scale-in, Spot interruption) reaches the daemon, whose shutdown hook asks every record
+// processor to publish and checkpoint. A daemon still there well after its grace is killed.
+let stopRequested = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopRequested) return;
+    stopRequested = true;
+    logger.info({ signal }, 'stopping the KCL daemon');
+    daemon.kill('SIGTERM');
+    setTimeout(() => {
+      logger.error({ shutdownGraceMillis }, 'the KCL daemon did not stop within its grace; killing it');
+      daemon.kill('SIGKILL');
+    }, shutdownGraceMillis + 3_000).unref();
+  });
+}
+// 'close' rather than 'exit': the daemon's last log lines have been read by then.
+daemon.on('close', (code, signal) => {
   rmSync(workDir, { recursive: true, force: true });
   metricsServer.close();
-  logger.info({ code, signal }, 'KCL daemon exited');
-  process.exit(code ?? (signal === 'SIGTERM' ? 0 : 1));
+  const exitCode = workerExitCode({ stopRequested, shutdownCompleted, code, signal });
+  const fields = { code, signal, stopRequested, shutdownCompleted, exitCode };
+  if (exitCode === 0) logger.info(fields, 'KCL daemon stopped cleanly');
+  else logger.error(fields, 'KCL daemon exited');
+  process.exit(exitCode);
 });
 daemon.on('error', (error) => {
   logger.error({ err: error }, 'could not start the KCL daemon (is Java 17+ installed?)');

@@ -3,6 +3,9 @@ import type { analyticsConfig } from '../analytics.config.js';
 
 export type AnalyticsConfig = ConfigOf<typeof analyticsConfig>;
 
+/** How long the daemon's shutdown hook waits for the record processors to publish and checkpoint. */
+export const shutdownGraceMillis = 20000;
+
 /**
  * The MultiLangDaemon's properties. Names are case-sensitive and a misspelt one is silently
  * ignored, so they live here only. Polling retrieval is explicit (the default is enhanced fan-out,
@@ -24,7 +27,7 @@ export function kclProperties(config: AnalyticsConfig, executableName: string, w
     // Kinesis allows five GetRecords calls per second and shard.
     idleTimeBetweenReadsInMillis: 250,
     failoverTimeMillis: config.failoverTimeMillis,
-    shutdownGraceMillis: 20000,
+    shutdownGraceMillis,
     shardSyncIntervalMillis: local ? 1000 : 60000,
     metricsLevel: local ? 'NONE' : 'SUMMARY',
     ...(config.kinesisEndpoint ? { kinesisEndpoint: config.kinesisEndpoint } : {}),
