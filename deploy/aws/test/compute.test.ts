@@ -17,7 +17,7 @@ import { Network } from '../src/network.js';
 
 type Environment = 'dev' | 'prod';
 type Resource = { Properties: Record<string, unknown> };
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Statement = { Effect?: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 const synthesized = new Map<Environment, ReturnType<typeof synthesize>>();
 
@@ -481,6 +481,29 @@ test('when the roles are granted, then no action is a wildcard and data access n
   for (const statement of statementsOf('analytics')) {
     if (![statement.Action].flat().includes('dynamodb:DeleteItem')) continue;
     for (const resource of [statement.Resource].flat()) t.regex(JSON.stringify(resource), /table\/shop-analytics\*/);
+  }
+});
+
+test('when a component traces, then its role may send segments and telemetry to X-Ray', (t) => {
+  const { stack, template, compute } = fixture();
+  t.deepEqual(Object.keys(compute.roles).sort(), ['analytics', 'catalog', 'inventory']);
+  for (const [name, role] of Object.entries(compute.roles)) {
+    const statements = resources(template, 'AWS::IAM::Policy')
+      .filter(([, policy]) =>
+        (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === logicalId(stack, role)),
+      )
+      .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    for (const action of ['xray:PutTraceSegments', 'xray:PutTelemetryRecords']) {
+      t.true(
+        statements.some(
+          (statement) =>
+            [statement.Action].flat().includes(action) &&
+            statement.Effect === 'Allow' &&
+            statement.Condition === undefined,
+        ),
+        `${name}: ${action}`,
+      );
+    }
   }
 });
 
