@@ -17,6 +17,7 @@ import {
   createKinesisClient,
   decodeRecord,
   KinesisEventPublisher,
+  ProcessMetrics,
   PublishError,
   PublisherSaturatedError,
 } from '../src/index.js';
@@ -240,11 +241,12 @@ async function throttlingProxy(target: string) {
 }
 
 test.serial(
-  'when PutRecords rejects single entries, then only those are sent again and every event is on the stream once, in order',
+  'when PutRecords rejects single entries, then only those are sent again, counted by error code, and every event is on the stream once, in order',
   async (t) => {
     const { standIns, kinesis } = t.context;
     const proxy = await throttlingProxy(standIns.kinesisEndpoint);
     const client = createKinesisClient({ region: standIns.region, endpoint: proxy.endpoint, maxAttempts: 1 });
+    const metrics = new ProcessMetrics({ service: 'test', processMetrics: false });
     try {
       // One event per record (no packing), many keys: every call mixes accepted and throttled entries.
       const publisher = new KinesisEventPublisher({
@@ -252,6 +254,7 @@ test.serial(
         streamName: standIns.streamName,
         baseDelayMs: 5,
         maxEventsPerRecord: 1,
+        metrics,
       });
       const events = eventsFor(`partial-${Date.now()}`, 40, 5);
       await publisher.publish(events);
@@ -265,6 +268,16 @@ test.serial(
         [],
       );
       assertOrderPerKey(t, stream, [...new Set(events.map((event) => event.subject))]);
+      const failed = await metrics.registry.getSingleMetric('kinesis_records_failed_total')?.get();
+      t.deepEqual(
+        failed?.values.map(({ labels, value }) => ({ code: labels.code, value })),
+        [{ code: 'ProvisionedThroughputExceededException', value: proxy.stats.throttled }],
+        'every refused entry counted once, by its error code',
+      );
+      t.notThrows(
+        () => new KinesisEventPublisher({ client, streamName: standIns.streamName, metrics }),
+        'a second publisher reports to the same counter',
+      );
     } finally {
       client.destroy();
       proxy.server.close();

@@ -1,6 +1,8 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { Counter, type Registry } from 'prom-client';
 import { ServiceUnavailableError } from '../errors/app-error.js';
 import type { Logger } from '../logging/logger.js';
+import type { ProcessMetrics } from '../observability/metrics.js';
 import type { CloudEvent, EventPublisher } from './cloud-event.js';
 
 /** Raised when an event could not be put on the stream within the retry budget. */
@@ -42,6 +44,25 @@ export interface KinesisPublisherOptions {
    * writes can answer 503 instead of queueing without bound while the stream is unreachable.
    */
   maxQueuedEvents?: number;
+  /**
+   * Where entries that PutRecords refused inside a call that succeeded are counted
+   * (`kinesis_records_failed_total` by error code); the call itself counts as ok in `aws_calls_total`.
+   */
+  metrics?: ProcessMetrics;
+}
+
+const failedRecordsMetric = 'kinesis_records_failed_total';
+
+// One counter per registry, however many publishers report to it.
+function failedRecordsCounter(registry: Registry): Counter<'code'> {
+  const existing = registry.getSingleMetric(failedRecordsMetric);
+  if (existing instanceof Counter) return existing as Counter<'code'>;
+  return new Counter({
+    name: failedRecordsMetric,
+    help: 'PutRecords entries the stream refused in calls that succeeded (retried by the publisher), by error code',
+    labelNames: ['code'],
+    registers: [registry],
+  });
 }
 
 interface Pending {
@@ -129,8 +150,10 @@ export class KinesisEventPublisher implements EventPublisher {
   private readonly maxEventsPerRecord: number;
   private readonly maxQueuedEvents: number;
   private inFlightEvents = 0;
+  private readonly failedRecords: Counter<'code'> | undefined;
 
   constructor(private readonly options: KinesisPublisherOptions) {
+    this.failedRecords = options.metrics ? failedRecordsCounter(options.metrics.registry) : undefined;
     this.maxQueuedEvents = options.maxQueuedEvents ?? 10_000;
     this.maxEventsPerRecord = options.maxEventsPerRecord ?? 100;
     this.maxAttempts = options.maxAttempts ?? 8;
@@ -275,13 +298,14 @@ export class KinesisEventPublisher implements EventPublisher {
       const results = result.Records ?? [];
       records.forEach((record, index) => {
         const outcome = results[index];
+        const code = results.length !== records.length ? 'MissingResult' : outcome?.ErrorCode;
+        if (code === undefined) return;
+        this.failedRecords?.inc({ code });
         const error =
-          results.length !== records.length
+          code === 'MissingResult'
             ? new Error('PutRecords answered without a result per record')
-            : outcome?.ErrorCode
-              ? new Error(`${outcome.ErrorCode}: ${outcome.ErrorMessage ?? ''}`)
-              : undefined;
-        if (error) for (const item of record.items) errors.set(item, error);
+            : new Error(`${code}: ${outcome?.ErrorMessage ?? ''}`);
+        for (const item of record.items) errors.set(item, error);
       });
     } catch (error) {
       for (const item of batch) errors.set(item, error);
