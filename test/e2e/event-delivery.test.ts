@@ -153,25 +153,40 @@ test.serial(
     const expectedIds = new Set<string>();
     const expectedProductVersions = new Set<string>();
     const failures: string[] = [];
-    let refused = 0;
+    // Accepted writes per product, and what each refused write would have carried into its event.
+    const acceptedPatches = new Map<string, number>();
+    const acceptedAdjustments = new Map<string, number>();
+    const refusedMarks: string[] = [];
+    const count = (accepted: Map<string, number>, productId: string) =>
+      accepted.set(productId, (accepted.get(productId) ?? 0) + 1);
+    const refuse = (answer: JsonResponse, mark: string) => {
+      refusedMarks.push(mark);
+      if (!answer.headers.get('retry-after')) failures.push(`503 without Retry-After for ${mark}`);
+    };
 
     const write = async (index: number) => {
       const productId = products[index % products.length] as string;
+      const mark = `revision ${index}`;
       if (index % 10 === 0) {
         const patched = await api(platform, platform.catalog, 'PATCH', `/api/products/${productId}`, {
-          description: `revision ${index}`,
+          description: mark,
         });
-        if (patched.status === 200) expectedProductVersions.add(`${productId}@${patched.body.version}`);
-        else if (patched.status === 503) refused += 1;
+        if (patched.status === 200) {
+          expectedProductVersions.add(`${productId}@${patched.body.version}`);
+          count(acceptedPatches, productId);
+        } else if (patched.status === 503) refuse(patched, mark);
         else failures.push(`PATCH ${patched.status} ${JSON.stringify(patched.body)}`);
         return;
       }
       const adjusted = await api(platform, platform.inventory, 'POST', `/api/inventory/${productId}/adjustments`, {
         quantity: 1,
         reason: 'restock',
+        reference: mark,
       });
-      if (adjusted.status === 201) expectedIds.add(adjusted.body.adjustment.id);
-      else if (adjusted.status === 503) refused += 1;
+      if (adjusted.status === 201) {
+        expectedIds.add(adjusted.body.adjustment.id);
+        count(acceptedAdjustments, productId);
+      } else if (adjusted.status === 503) refuse(adjusted, mark);
       else failures.push(`adjustment ${adjusted.status} ${JSON.stringify(adjusted.body)}`);
     };
 
@@ -204,7 +219,8 @@ test.serial(
     await Promise.all(workers);
     const restartedAt = await outage;
 
-    t.deepEqual(failures, [], 'every write either succeeded or was refused with 503');
+    t.deepEqual(failures, [], 'every write either succeeded or was refused with 503 and Retry-After');
+    const refused = refusedMarks.length;
     t.is(expectedIds.size + expectedProductVersions.size + refused, total);
 
     const missing = (events: CloudEvent[]) => {
@@ -231,6 +247,30 @@ test.serial(
     const recoveryMs = Date.now() - restartedAt;
     t.is(missing(events), 0, 'every accepted write has its event');
     assertVersionOrder(t, events, products);
+
+    // A refused write changed nothing: each item moved once per accepted write, and no event
+    // carries what a refused one sent.
+    const carried = new Set(
+      events.map((event) => {
+        const data = event.data as { reference?: string; product?: { description: string } };
+        return data.reference ?? data.product?.description;
+      }),
+    );
+    t.deepEqual(
+      refusedMarks.filter((mark) => carried.has(mark)),
+      [],
+      'no refused write has an event',
+    );
+    for (const productId of products) {
+      const product = await platform.item(itemKeys.product(productId));
+      const stock = await platform.item(itemKeys.stock(productId));
+      t.is(
+        product?.version,
+        1 + (acceptedPatches.get(productId) ?? 0),
+        `${productId}: one version per accepted change`,
+      );
+      t.is(Number(stock?.onHand ?? 0), acceptedAdjustments.get(productId) ?? 0, `${productId}: accepted restocks only`);
+    }
     const copies = events.length - new Set(events.map((event) => event.id)).size;
     t.log(
       `${expectedIds.size + expectedProductVersions.size} writes accepted, ${refused} refused with 503; ` +
@@ -267,12 +307,26 @@ test.serial(
       );
     };
 
+    // Outboxes of the killed service still holding events: only the restarted process's relay
+    // can publish them, so the test would prove nothing of the relay if there were none.
+    const pendingOutboxes = async (service: ServiceProcess) => {
+      let pending = 0;
+      for (const productId of products) {
+        const key = service === platform.catalog ? itemKeys.product(productId) : itemKeys.stock(productId);
+        if (((await platform.item(key))?.outbox as unknown[] | undefined)?.length) pending += 1;
+      }
+      return pending;
+    };
+
     for (const service of [platform.inventory, platform.catalog]) {
       const load = burst(service, 3);
       await sleep(1_000);
       const pid = service.child.pid;
       if (pid === undefined) throw new Error('service not running');
       process.kill(-pid, 'SIGKILL');
+      const pending = await pendingOutboxes(service);
+      t.true(pending > 0, 'events were pending when the service died');
+      t.log(`${pending} of ${products.length} outboxes pending after the kill`);
       await load;
       await service.restart();
     }
