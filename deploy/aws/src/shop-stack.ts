@@ -45,6 +45,7 @@ export class ShopStack extends Stack {
       distribution: edge.distribution,
       identity,
       webDist: props.webDist,
+      retainLogs: settings.retainData,
     });
     const monitoring = new Monitoring(this, 'Monitoring', { settings, compute, data });
     new Audit(this, 'Audit', { settings, key: data.key, opsTopic: monitoring.opsTopic });

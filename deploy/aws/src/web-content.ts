@@ -32,6 +32,8 @@ export interface WebContentProps {
   identity: IdentityRefs;
   /** The web build: a folder holding index.html, the other pages, and hashed files under assets/. */
   webDist: string;
+  /** The handler's log group outlives the stack (prod); by default it goes with it. */
+  retainLogs?: boolean;
 }
 
 /** The web build's folder: `-c webDist=<folder>` (relative to the working directory), else web/dist. */
@@ -77,7 +79,7 @@ export class WebContent extends Construct {
     // s3:Abort* on both buckets, invalidations on *) are dropped for the statements below.
     const logGroup = new logs.LogGroup(this, 'HandlerLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     this.handlerRole = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

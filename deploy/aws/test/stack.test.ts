@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import test from 'ava';
-import { App } from 'aws-cdk-lib';
+import { App, CfnResource, TagManager } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { environmentSettings } from '../src/environments.js';
 import { ShopStack } from '../src/shop-stack.js';
@@ -118,37 +118,90 @@ for (const environment of ['dev', 'prod'] as const) {
   });
 }
 
-test('when the stack is tagged, then every taggable resource names the project and environment', (t) => {
-  const { template } = synthesizedStack('prod');
-  const buckets = template.findResources('AWS::S3::Bucket');
-  for (const [id, bucket] of Object.entries(buckets)) {
-    const tags = (bucket as { Properties?: { Tags?: Array<{ Key: string; Value: string }> } }).Properties?.Tags ?? [];
-    t.true(
-      tags.some((tag) => tag.Key === 'environment' && tag.Value === 'prod'),
-      id,
-    );
-    t.true(
-      tags.some((tag) => tag.Key === 'project' && tag.Value === 'shop-platform'),
-      id,
-    );
+type Tags = Array<{ Key: string; Value: string; PropagateAtLaunch?: boolean }> | Record<string, string> | undefined;
+type TagSpecification = { ResourceType: string; Tags: Tags };
+
+/** Tags as CloudFormation renders them (a Key/Value list, or a map for a few types), by key. */
+function tagsByKey(tags: Tags): Record<string, string> {
+  if (!tags) return {};
+  if (Array.isArray(tags)) return Object.fromEntries(tags.map((tag) => [tag.Key, tag.Value]));
+  return tags;
+}
+
+test('when the stack is tagged, then every resource CDK tags names the project and environment', (t) => {
+  const { stack, template } = synthesizedStack('prod');
+  const resources = template.toJSON().Resources as Record<string, { Properties?: Record<string, unknown> }>;
+  const expected = { project: 'shop-platform', environment: 'prod' };
+  const types = new Set<string>();
+  for (const construct of stack.node.findAll()) {
+    const manager = construct instanceof CfnResource ? TagManager.of(construct) : undefined;
+    if (!(construct instanceof CfnResource) || !manager) continue;
+    const id = stack.getLogicalId(construct);
+    // The manager names the property as the L1 class does (tags, userPoolTags); the template capitalizes it.
+    const property = `${manager.tagPropertyName.charAt(0).toUpperCase()}${manager.tagPropertyName.slice(1)}`;
+    const tags = resources[id]?.Properties?.[property] as Tags;
+    t.like(tagsByKey(tags), expected, `${construct.cfnResourceType} ${id}`);
+    if (construct.cfnResourceType === 'AWS::AutoScaling::AutoScalingGroup' && Array.isArray(tags)) {
+      // Instances launched by the groups carry the tags too.
+      for (const tag of tags.filter((candidate) => candidate.Key in expected)) t.true(tag.PropagateAtLaunch, id);
+    }
+    types.add(construct.cfnResourceType);
+  }
+  for (const type of [
+    'AWS::AutoScaling::AutoScalingGroup',
+    'AWS::CloudFront::Distribution',
+    'AWS::CloudTrail::Trail',
+    'AWS::CloudWatch::Alarm',
+    'AWS::Cognito::UserPool',
+    'AWS::DynamoDB::Table',
+    'AWS::EC2::NatGateway',
+    'AWS::EC2::SecurityGroup',
+    'AWS::EC2::VPC',
+    'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    'AWS::IAM::Role',
+    'AWS::Kinesis::Stream',
+    'AWS::KMS::Key',
+    'AWS::Lambda::Function',
+    'AWS::Logs::LogGroup',
+    'AWS::S3::Bucket',
+    'AWS::SNS::Topic',
+    'AWS::WAFv2::WebACL',
+  ]) {
+    t.true(types.has(type), `${type} is among the tagged types`);
+  }
+  // The launch templates tag the instances and volumes they launch.
+  for (const [id, launchTemplate] of Object.entries(template.findResources('AWS::EC2::LaunchTemplate'))) {
+    const data = (launchTemplate as { Properties: { LaunchTemplateData: { TagSpecifications?: TagSpecification[] } } })
+      .Properties.LaunchTemplateData;
+    for (const resourceType of ['instance', 'volume']) {
+      const specification = data.TagSpecifications?.find((candidate) => candidate.ResourceType === resourceType);
+      t.like(tagsByKey(specification?.Tags), expected, `${id} ${resourceType}`);
+    }
   }
 });
 
-test('when prod is synthesized, then stores are retained and protected; dev can be torn down', (t) => {
+test('when prod is synthesized, then stores, the stream, buckets and log groups are retained; dev can be torn down', (t) => {
   const prod = synthesizedStack('prod').template;
   for (const type of [
     'AWS::DynamoDB::GlobalTable',
     'AWS::DynamoDB::Table',
     'AWS::KMS::Key',
     'AWS::Cognito::UserPool',
+    'AWS::Kinesis::Stream',
+    'AWS::S3::Bucket',
+    'AWS::Logs::LogGroup',
   ]) {
     for (const [id, resource] of Object.entries(prod.findResources(type))) {
-      t.is((resource as { DeletionPolicy?: string }).DeletionPolicy, 'Retain', `${type} ${id}`);
+      t.like(resource, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' }, `${type} ${id}`);
     }
   }
+  t.is(Object.keys(prod.findResources('AWS::Kinesis::Stream')).length, 1);
+  t.true(Object.keys(prod.findResources('AWS::Logs::LogGroup')).length >= 7);
   const dev = synthesizedStack('dev').template;
-  for (const [id, resource] of Object.entries(dev.findResources('AWS::KMS::Key'))) {
-    t.not((resource as { DeletionPolicy?: string }).DeletionPolicy, 'Retain', id);
+  for (const type of ['AWS::KMS::Key', 'AWS::Kinesis::Stream', 'AWS::Logs::LogGroup']) {
+    for (const [id, resource] of Object.entries(dev.findResources(type))) {
+      t.not((resource as { DeletionPolicy?: string }).DeletionPolicy, 'Retain', `${type} ${id}`);
+    }
   }
 });
 
