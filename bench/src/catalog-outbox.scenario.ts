@@ -1,16 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readStreamEvents } from '@shop/local-stack';
 import { createKinesisClient } from '@shop/platform';
 import { type BenchStack, rssMb } from './bench-stack.js';
 import { seedProducts } from './catalog-read.scenario.js';
 import { alternate, runLoad } from './load-runner.js';
 import type { BenchSettings, Scenario } from './scenario.js';
+import { arrivalRate, firstCopies, readStreamArrivals } from './stream-arrivals.js';
 
 /**
  * Product changes with their events: `PATCH /api/products/{id}` on the catalog service, whose
  * write carries its event in the item's outbox (published after the answer, then cleared),
- * against a bare handler that writes and then publishes directly. Each successful change is one
- * event, so the rate of changes is the rate of events; the checks confirm every event arrived.
+ * against a bare handler that writes and then publishes directly. Besides the answered changes
+ * per second, it reports the events published per second on each side: those whose records
+ * reached the stream (ApproximateArrivalTimestamp) during that side's measured runs; the outbox
+ * publishes after the answer, so any lag behind the writes shows there. The checks confirm every
+ * event arrived.
  */
 export const catalogOutbox: Scenario = {
   name: 'catalog.outbox-writes',
@@ -30,6 +33,10 @@ export const catalogOutbox: Scenario = {
     let baselineWrites = 0;
     let serviceSent = 0;
     let baselineSent = 0;
+    // When each side's measured runs went on (not the warm-ups).
+    let measuring = false;
+    const serviceWindows: Array<{ start: number; end: number }> = [];
+    const baselineWindows: Array<{ start: number; end: number }> = [];
     const patch = async (url: string, ids: string[], durationSeconds: number) =>
       runLoad({
         url,
@@ -41,19 +48,24 @@ export const catalogOutbox: Scenario = {
         connections: settings.connections,
       });
     const service = async (durationSeconds: number) => {
+      const start = Date.now();
       const result = await patch(catalog.url, serviceIds, durationSeconds);
+      if (measuring) serviceWindows.push({ start, end: Date.now() });
       serviceWrites += result.successes;
       serviceSent += result.sent ?? result.requests;
       return result;
     };
     const direct = async (durationSeconds: number) => {
+      const start = Date.now();
       const result = await patch(baseline.url, baselineIds, durationSeconds);
+      if (measuring) baselineWindows.push({ start, end: Date.now() });
       baselineWrites += result.successes;
       baselineSent += result.sent ?? result.requests;
       return result;
     };
     await direct(settings.warmupSeconds);
     await service(settings.warmupSeconds);
+    measuring = true;
     const measured = await alternate(
       settings.rounds,
       () => service(settings.durationSeconds),
@@ -66,22 +78,23 @@ export const catalogOutbox: Scenario = {
     const drainStarted = Date.now();
     const updatesOf = async (ids: string[]) => {
       const wanted = new Set(ids);
-      const events = await readStreamEvents(kinesis, stack.standIns.streamName);
-      return new Set(
-        events
-          .filter((event) => wanted.has(event.subject) && event.type.endsWith('.updated.v1'))
-          .map((event) => event.id),
-      ).size;
+      const arrivals = await readStreamArrivals(kinesis, stack.standIns.streamName);
+      return firstCopies(arrivals).filter(
+        ({ event }) => wanted.has(event.subject) && event.type.endsWith('.updated.v1'),
+      );
     };
-    let serviceEvents = 0;
-    for (let attempt = 0; attempt < 60; attempt += 1) {
-      serviceEvents = await updatesOf(serviceIds);
-      if (serviceEvents >= serviceWrites) break;
+    let serviceUpdates = await updatesOf(serviceIds);
+    for (let attempt = 0; attempt < 60 && serviceUpdates.length < serviceWrites; attempt += 1) {
       await sleep(500);
+      serviceUpdates = await updatesOf(serviceIds);
     }
     const drainMs = Date.now() - drainStarted;
-    const baselineEvents = await updatesOf(baselineIds);
+    const baselineUpdates = await updatesOf(baselineIds);
     kinesis.destroy();
+    const serviceEvents = serviceUpdates.length;
+    const baselineEvents = baselineUpdates.length;
+    const publishedPerSecond = arrivalRate(serviceUpdates, serviceWindows);
+    const baselinePublishedPerSecond = arrivalRate(baselineUpdates, baselineWindows);
     return {
       measured,
       rssMb: rssMb(catalog.child.pid),
@@ -97,7 +110,13 @@ export const catalogOutbox: Scenario = {
           ok: baselineEvents >= baselineWrites && baselineEvents <= baselineSent,
         },
       ],
-      figures: { 'outbox drained after the last run (ms)': drainMs },
+      figures: {
+        'events published/s with the outbox': Math.round(publishedPerSecond * 10) / 10,
+        'events published/s without it (write, then publish)': Math.round(baselinePublishedPerSecond * 10) / 10,
+        'events published ratio (outbox / without)':
+          Math.round((publishedPerSecond / Math.max(baselinePublishedPerSecond, 1e-9)) * 100) / 100,
+        'outbox drained after the last run (ms)': drainMs,
+      },
     };
   },
 };

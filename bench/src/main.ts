@@ -7,6 +7,7 @@ import { analyticsEvents } from './analytics-events.scenario.js';
 import { BenchStack, repositoryRoot } from './bench-stack.js';
 import { catalogOutbox } from './catalog-outbox.scenario.js';
 import { catalogRead } from './catalog-read.scenario.js';
+import { eventsOutageRecovery } from './events-outage-recovery.scenario.js';
 import { gatewayOverhead } from './gateway-overhead.scenario.js';
 import { inventoryHotSku } from './inventory-hot-sku.scenario.js';
 import { machine, recordResults, type ScenarioResult } from './results-file.js';
@@ -17,6 +18,7 @@ import { storefrontMix } from './storefront-mix.scenario.js';
 const scenarios: Scenario[] = [
   catalogRead,
   catalogOutbox,
+  eventsOutageRecovery,
   inventoryHotSku,
   analyticsEvents,
   gatewayOverhead,
