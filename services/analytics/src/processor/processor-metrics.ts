@@ -1,3 +1,4 @@
+import { ProcessMetrics } from '@shop/platform';
 import { Counter, Gauge, Histogram, type MetricObjectWithValues, type MetricValue, Registry } from 'prom-client';
 import type { ProcessorObserver } from './shard-processor.js';
 
@@ -8,6 +9,8 @@ import type { ProcessorObserver } from './shard-processor.js';
  */
 export class ProcessorMetrics implements ProcessorObserver {
   readonly registry = new Registry();
+  /** Latency and errors of the processor's AWS calls, for `measureAwsClient`. */
+  readonly aws = new ProcessMetrics({ service: 'analytics-processor', processMetrics: false });
   private readonly records: Counter<'shard'>;
   private readonly events: Counter<'shard'>;
   private readonly flushes: Histogram<'shard'>;
@@ -56,7 +59,8 @@ export class ProcessorMetrics implements ProcessorObserver {
   }
 
   /** The metrics as JSON, for the push to the worker. */
-  snapshot(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
-    return this.registry.getMetricsAsJSON();
+  async snapshot(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    const aws = (await this.aws.registry.getMetricsAsJSON()).filter((metric) => metric.name.startsWith('aws_'));
+    return [...(await this.registry.getMetricsAsJSON()), ...aws];
   }
 }

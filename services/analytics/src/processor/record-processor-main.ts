@@ -10,6 +10,7 @@ import {
   createDynamoDbClient,
   createLogger,
   loadConfig,
+  measureAwsClient,
   traceAwsClient,
   withTrace,
 } from '@shop/platform';
@@ -31,12 +32,14 @@ configureTracing({
   daemonAddress: config.xrayDaemonAddress,
   logger,
 });
+const observer = new ProcessorMetrics();
 const documentClient = createDocumentClient(
-  traceAwsClient(createDynamoDbClient(clientOptions(config.dynamoDbEndpoint))),
+  traceAwsClient(
+    measureAwsClient(createDynamoDbClient(clientOptions(config.dynamoDbEndpoint)), observer.aws, 'DynamoDB'),
+  ),
 );
 const workerId = process.env.KCL_WORKER_ID;
 
-const observer = new ProcessorMetrics();
 const pushUrl = process.env.ANALYTICS_METRICS_PUSH_URL;
 // The worker serves these with its own; a push that fails (worker restarting) is simply the next one's.
 const pushMetrics = async () => {
@@ -58,13 +61,19 @@ const processor = new ShardProcessor({
   observer,
   trace: withTrace,
   metrics: new CloudWatchMetricSink(
-    new CloudWatchClient(awsClientConfig(clientOptions(config.cloudWatchEndpoint))),
+    measureAwsClient(
+      new CloudWatchClient(awsClientConfig(clientOptions(config.cloudWatchEndpoint))),
+      observer.aws,
+      'CloudWatch',
+    ),
     config.namespace,
   ),
   alerts: new LowStockAlerter({
     documentClient,
     tableName: config.tableName,
-    sns: traceAwsClient(new SNSClient(awsClientConfig(clientOptions(config.snsEndpoint)))),
+    sns: traceAwsClient(
+      measureAwsClient(new SNSClient(awsClientConfig(clientOptions(config.snsEndpoint))), observer.aws, 'SNS'),
+    ),
     topicArn: config.lowStockTopicArn,
   }),
   logger,

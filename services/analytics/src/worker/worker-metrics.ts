@@ -44,8 +44,15 @@ export class WorkerMetrics {
       if (now - at > staleAfterMs) this.processors.delete(processor);
     }
     const snapshots = [...this.processors.values()].map((entry) => entry.metrics);
-    const processorText = snapshots.length > 0 ? await AggregatorRegistry.aggregate(snapshots).metrics() : '';
-    return `${await this.process.text()}\n${processorText}`;
+    // The processors report some metrics that the worker has too (AWS calls): those are summed with
+    // the worker's own, so each metric is named once. The rest of the worker's own are one process's
+    // values, taken as they are ('first'; the default 'omit' would drop process_start_time_seconds).
+    // One collection only: reading the event-loop metrics resets them.
+    const reported = new Set(snapshots.flat().map((metric) => metric.name));
+    const own = (await this.process.registry.getMetricsAsJSON()).map((metric) =>
+      reported.has(metric.name) ? metric : { ...metric, aggregator: 'first' as const },
+    );
+    return AggregatorRegistry.aggregate([own, ...snapshots]).metrics();
   }
 
   /**
