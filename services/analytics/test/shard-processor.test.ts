@@ -21,18 +21,28 @@ function event(id: string, type: string = stockEventTypes.adjusted): CloudEvent 
 
 function harness(options: { failPublishes?: number; holdsLease?: boolean } = {}) {
   let sequence = 0;
-  const record = (payload: unknown): KclRecord => {
+  const record = (payload: unknown, arrivedAt?: number): KclRecord => {
     sequence += 1;
     return {
       data: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)).toString('base64'),
       sequenceNumber: String(sequence),
+      ...(arrivedAt === undefined ? {} : { approximateArrivalTimestamp: arrivedAt }),
     };
   };
   const log: string[] = [];
+  const behind: number[] = [];
   const published: MetricDatum[][] = [];
   let failures = options.failPublishes ?? 0;
   let clock = Date.parse('2026-11-25T10:00:20Z');
   const processor = new ShardProcessor({
+    observer: {
+      recordsRead() {},
+      flushed() {},
+      checkpointed() {},
+      polled(_shardId, seconds) {
+        behind.push(seconds);
+      },
+    },
     metrics: {
       async publish(datums) {
         if (failures > 0) {
@@ -77,6 +87,8 @@ function harness(options: { failPublishes?: number; holdsLease?: boolean } = {})
     checkpoint,
     sum,
     record,
+    behind,
+    now: () => clock,
     advance: (ms: number) => {
       clock += ms;
     },
@@ -147,6 +159,17 @@ test('when another worker has taken the lease before the window closes, then not
   advance(60_000);
   await processor.processRecords([], checkpoint);
   t.deepEqual(log, []);
+});
+
+test('when a poll brings records, then the shard is as far behind the stream as its newest record is old; when a poll is empty, then as far as the daemon says', async (t) => {
+  const { processor, checkpoint, record, behind, now } = harness();
+  await processor.processRecords(
+    [record(event('B1'), now() - 90_000), record(event('B2'), now() - 30_000)],
+    checkpoint,
+  );
+  await processor.processRecords([], checkpoint, 1_500);
+  await processor.processRecords([], checkpoint, null);
+  t.deepEqual(behind, [30, 1.5, 0]);
 });
 
 test('when a low-stock event carries a trace header, then its supplier alert runs in that trace', async (t) => {

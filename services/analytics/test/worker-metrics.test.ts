@@ -39,7 +39,7 @@ test('when two processors push AWS call metrics, then /metrics names each metric
 
 // The real KCL MultiLangDaemon (Java) running our record processor, against dynalite, the Kinesis
 // stand-in and moto server.
-test('when a worker has read a known set of events, then its /metrics counts them exactly and shows window flushes, AWS calls by service and process metrics', async (t) => {
+test('when a worker has read a known set of events, then its /metrics counts them exactly and shows window flushes, AWS calls by service, stream lag and process metrics', async (t) => {
   t.timeout(170_000);
   const standIns = await startStandIns({ moto: true, shardCount: 2 });
   const kinesis = createKinesisClient({ region: standIns.region, endpoint: standIns.kinesisEndpoint });
@@ -116,6 +116,7 @@ test('when a worker has read a known set of events, then its /metrics counts the
   t.true(sumOf(text, 'aws_calls_total', { service: 'DynamoDB', outcome: 'ok' }) > 0, 'lease checks and alert claims');
   t.is(sumOf(text, 'aws_calls_total', { service: 'SNS', operation: 'Publish', outcome: 'ok' }), 1, 'one alert');
   t.deepEqual(shardsOf(text, 'analytics_window_flush_seconds_count'), bothShards);
+  t.deepEqual(shardsOf(text, 'analytics_stream_behind_seconds'), bothShards);
   t.deepEqual(shardsOf(text, 'analytics_checkpoint_lag_seconds'), bothShards);
   t.true(sumOf(text, 'process_resident_memory_bytes') > 0);
 });

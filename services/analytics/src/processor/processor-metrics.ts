@@ -15,6 +15,7 @@ export class ProcessorMetrics implements ProcessorObserver {
   private readonly events: Counter<'shard'>;
   private readonly flushes: Histogram<'shard'>;
   private readonly checkpointLag: Gauge<'shard'>;
+  private readonly behindStream: Gauge<'shard'>;
 
   constructor() {
     const registers = [this.registry];
@@ -43,6 +44,12 @@ export class ProcessorMetrics implements ProcessorObserver {
       labelNames: ['shard'],
       registers,
     });
+    this.behindStream = new Gauge({
+      name: 'analytics_stream_behind_seconds',
+      help: "How far the shard's processing is behind the stream: at the last poll, the age of its newest record (now minus ApproximateArrivalTimestamp), or MillisBehindLatest when the poll was empty",
+      labelNames: ['shard'],
+      registers,
+    });
   }
 
   recordsRead(shard: string, records: number, events: number): void {
@@ -56,6 +63,10 @@ export class ProcessorMetrics implements ProcessorObserver {
 
   checkpointed(shard: string, lagSeconds: number): void {
     this.checkpointLag.set({ shard }, lagSeconds);
+  }
+
+  polled(shard: string, behindSeconds: number): void {
+    this.behindStream.set({ shard }, behindSeconds);
   }
 
   /** The metrics as JSON, for the push to the worker. */

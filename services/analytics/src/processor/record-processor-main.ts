@@ -120,8 +120,14 @@ kcl({
   initialize(input: { shardId: string }, done: () => void) {
     settle(processor.initialize(input.shardId), done);
   },
-  processRecords(input: { records: KclRecord[]; checkpointer: kcl.Checkpointer }, done: () => void) {
-    settle(processor.processRecords(input.records ?? [], checkpointerOf(input.checkpointer)), done);
+  processRecords(
+    input: { records: KclRecord[]; checkpointer: kcl.Checkpointer; millisBehindLatest?: number | null },
+    done: () => void,
+  ) {
+    settle(
+      processor.processRecords(input.records ?? [], checkpointerOf(input.checkpointer), input.millisBehindLatest),
+      done,
+    );
   },
   leaseLost(_input: unknown, done: () => void) {
     settle(processor.leaseLost(), done);

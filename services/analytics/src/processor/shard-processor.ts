@@ -17,6 +17,8 @@ export interface KclRecord {
   data: string;
   sequenceNumber: string;
   partitionKey?: string;
+  /** When the record reached the stream, in epoch milliseconds. */
+  approximateArrivalTimestamp?: number | null;
 }
 
 /** Checkpoints a sequence number, or the end of the shard when none is given. */
@@ -33,6 +35,8 @@ export interface ProcessorObserver {
   flushed(shardId: string, seconds: number): void;
   /** A checkpoint was written for records read `lagSeconds` before. */
   checkpointed(shardId: string, lagSeconds: number): void;
+  /** A poll found the shard's processing this far behind the stream. */
+  polled(shardId: string, behindSeconds: number): void;
 }
 
 export interface ShardProcessorDeps {
@@ -85,9 +89,20 @@ export class ShardProcessor {
     this.deps.logger.info({ shardId }, 'shard processor started');
   }
 
-  async processRecords(records: KclRecord[], checkpoint: Checkpoint): Promise<void> {
+  /** `millisBehindLatest` is the daemon's measure of how far the poll was from the tip of the shard. */
+  async processRecords(
+    records: KclRecord[],
+    checkpoint: Checkpoint,
+    millisBehindLatest?: number | null,
+  ): Promise<void> {
     const processedAt = this.now();
     const pendingBefore = this.eventsPending;
+    const newestArrival = records.at(-1)?.approximateArrivalTimestamp;
+    if (typeof newestArrival === 'number') {
+      this.deps.observer?.polled(this.shardId, Math.max(0, processedAt - newestArrival) / 1000);
+    } else if (records.length === 0) {
+      this.deps.observer?.polled(this.shardId, (millisBehindLatest ?? 0) / 1000);
+    }
     for (const record of records) {
       for (const outcome of readRecord(Buffer.from(record.data, 'base64'))) {
         if ('poison' in outcome) {
