@@ -13,6 +13,7 @@ import {
   aws_s3_assets as s3Assets,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { CloudFrontPrefixList } from './cloudfront-prefix-list.js';
 import type { ComputeRefs, DataStoreRefs, IdentityRefs, ServiceFleet } from './contracts.js';
 import type { EnvironmentSettings } from './environments.js';
 import { componentUserData } from './user-data.js';
@@ -102,7 +103,7 @@ const analyticsMetrics = [
 ];
 
 /**
- * The compute layer: the internet-facing ALB (HTTPS, path rules generated from the route table),
+ * The compute layer: the internet-facing ALB (HTTPS from CloudFront only, path rules generated from the route table),
  * one auto-scaling group per service behind it, and the KCL analytics fleet. Every group runs an
  * On-Demand base with Spot above it across several instance types, boots Amazon Linux 2023 with
  * IMDSv2 only and no SSH (Session Manager instead), and runs the app bundle (this repository, as an
@@ -112,6 +113,8 @@ export class Compute extends Construct implements ComputeRefs {
   readonly vpc: ec2.IVpc;
   readonly alb: elbv2.ApplicationLoadBalancer;
   readonly albSecurityGroup: ec2.SecurityGroup;
+  /** CloudFront's origin-facing prefix list, the only source the ALB admits. */
+  readonly cloudFrontPrefixList: CloudFrontPrefixList;
   readonly httpsListener: elbv2.ApplicationListener;
   readonly accessLogs: s3.Bucket;
   readonly services: ServiceFleet[];
@@ -136,13 +139,21 @@ export class Compute extends Construct implements ComputeRefs {
 
     this.albSecurityGroup = new ec2.SecurityGroup(this, 'AlbSecurityGroup', {
       vpc,
-      description: 'shop-platform ALB: HTTPS (and HTTP, redirected) from the internet',
+      description: 'shop-platform ALB: HTTPS from CloudFront origin-facing servers only',
       allowAllOutbound: false,
     });
-    // CloudFront's origin-facing prefix list would be tighter, but its id differs per region and
-    // looking it up breaks offline synth; WAF guards both CloudFront and the ALB.
-    this.albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet');
-    this.albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP, redirected to HTTPS');
+    // CloudFront is the front door: the services trust the X-Forwarded-For entry CloudFront appends
+    // (TRUSTED_PROXY_HOPS=2), which a client calling the ALB directly could forge. No rule admits
+    // port 80: CloudFront calls the origin over HTTPS, and the prefix list weighs 55 of a security
+    // group's default 60 rules, so it fits once.
+    this.cloudFrontPrefixList = new CloudFrontPrefixList(this, 'CloudFrontPrefixList', {
+      retainLogs: settings.retainData,
+    });
+    this.albSecurityGroup.addIngressRule(
+      ec2.Peer.prefixList(this.cloudFrontPrefixList.prefixListId),
+      ec2.Port.tcp(443),
+      'HTTPS from CloudFront origin-facing servers',
+    );
 
     this.accessLogs = new s3.Bucket(this, 'AlbAccessLogs', {
       // ALB access logs support SSE-S3 only.
@@ -181,6 +192,8 @@ export class Compute extends Construct implements ComputeRefs {
         }),
       }),
     });
+    // Plain HTTP is only ever redirected. No ingress rule admits port 80 (see above), so viewers
+    // get their redirect from CloudFront; this listener keeps the rule should the port be opened.
     this.alb.addListener('Http', {
       port: 80,
       protocol: elbv2.ApplicationProtocol.HTTP,

@@ -45,7 +45,8 @@ export const managedRuleGroups = [
 /**
  * What shoppers and staff reach: CloudFront serves the static `web/` build from a private bucket
  * and sends `/api/*` to the ALB, one origin for both so browsers need no CORS. A WAF web ACL
- * guards each entry point: CloudFront, and the ALB for anyone who calls it directly.
+ * guards each entry point: CloudFront, and the ALB behind it, whose security group admits
+ * CloudFront's origin-facing servers only (Compute).
  */
 export class Edge extends Construct {
   readonly webBucket: s3.Bucket;

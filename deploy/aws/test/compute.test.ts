@@ -233,6 +233,76 @@ test('when an instance launches, then IMDSv2 is required, its root volume is enc
   }
 });
 
+test('when anyone but CloudFront calls the ALB, then its security group refuses: HTTPS from the origin-facing prefix list only', (t) => {
+  const { stack, template, compute } = fixture();
+  const albGroup = logicalId(stack, compute.albSecurityGroup);
+  const lookup = logicalId(stack, compute.cloudFrontPrefixList.lookup.node.findChild('Resource'));
+  const inline = (template.toJSON().Resources[albGroup] as Resource).Properties.SecurityGroupIngress ?? [];
+  const separate = resources(template, 'AWS::EC2::SecurityGroupIngress')
+    .map(([, rule]) => rule.Properties)
+    .filter((rule) => JSON.stringify(rule.GroupId) === JSON.stringify({ 'Fn::GetAtt': [albGroup, 'GroupId'] }))
+    .map(({ GroupId: _group, ...rule }) => rule);
+  t.deepEqual(
+    [...(inline as unknown[]), ...separate],
+    [
+      {
+        Description: 'HTTPS from CloudFront origin-facing servers',
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+        SourcePrefixListId: { 'Fn::GetAtt': [lookup, 'PrefixLists.0.PrefixListId'] },
+      },
+    ],
+  );
+  // Nothing in the stack admits the whole internet.
+  const ingress = [
+    ...resources(template, 'AWS::EC2::SecurityGroup').flatMap(([id, group]) =>
+      ((group.Properties.SecurityGroupIngress ?? []) as Record<string, unknown>[]).map((rule) => [id, rule] as const),
+    ),
+    ...resources(template, 'AWS::EC2::SecurityGroupIngress').map(([id, rule]) => [id, rule.Properties] as const),
+  ];
+  t.true(ingress.length > 0);
+  for (const [id, rule] of ingress) {
+    t.not(rule.CidrIp, '0.0.0.0/0', id);
+    t.not(rule.CidrIpv6, '::/0', id);
+  }
+});
+
+test("when the stack deploys, then it looks up the region's CloudFront origin-facing prefix list with a describe call only", (t) => {
+  const { stack, template, compute } = fixture();
+  const lookup = template.toJSON().Resources[
+    logicalId(stack, compute.cloudFrontPrefixList.lookup.node.findChild('Resource'))
+  ] as Resource & { Type: string };
+  t.is(lookup.Type, 'Custom::AWS');
+  const expected = {
+    service: 'EC2',
+    action: 'DescribeManagedPrefixLists',
+    parameters: { Filters: [{ Name: 'prefix-list-name', Values: ['com.amazonaws.global.cloudfront.origin-facing'] }] },
+    outputPaths: ['PrefixLists.0.PrefixListId'],
+  };
+  for (const event of ['Create', 'Update']) {
+    t.like(JSON.parse(lookup.Properties[event] as string), expected, event);
+  }
+  t.is(lookup.Properties.Delete, undefined);
+  t.false(lookup.Properties.InstallLatestAwsSdk, 'no npm install at deploy time');
+  const role = logicalId(stack, compute.cloudFrontPrefixList.role);
+  const statements = resources(template, 'AWS::IAM::Policy')
+    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: role }]))
+    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  t.deepEqual(
+    statements.map((statement) => [statement.Action, statement.Resource === '*' ? '*' : 'its log group']),
+    [
+      [['logs:CreateLogStream', 'logs:PutLogEvents'], 'its log group'],
+      ['ec2:DescribeManagedPrefixLists', '*'],
+    ],
+  );
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    Role: { 'Fn::GetAtt': [role, 'Arn'] },
+    LoggingConfig: { LogGroup: Match.anyValue() },
+  });
+  t.is((template.toJSON().Resources[role] as Resource).Properties.ManagedPolicyArns, undefined);
+});
+
 test('when instances are reachable, then only the ALB reaches the service ports and nothing reaches analytics', (t) => {
   const { stack, template, compute } = fixture();
   const albGroup = logicalId(stack, compute.albSecurityGroup);
