@@ -41,11 +41,9 @@ export const analyticsEvents: Scenario = {
   async run(stack: BenchStack, settings: BenchSettings) {
     const { standIns } = stack;
     const quick = settings.durationSeconds < 10;
-    // kinesis-local slows down sharply past some 20,000 records per shard (its GetRecords of a large
-    // shard takes minutes), so the backlog stays below that.
     const backlog = quick ? 10_000 : 30_000;
     const steadySeconds = quick ? 15 : 60;
-    // kinesis-local takes seconds to answer a GetRecords of 10,000 records, as many as KCL asks for.
+    // A GetRecords of 10,000 records (as many as KCL asks for) can take seconds on a busy machine.
     const kinesis = createKinesisClient({
       region: standIns.region,
       endpoint: standIns.kinesisEndpoint,

@@ -44,7 +44,7 @@ export class BenchStack {
 
   /** The stand-ins (moto included: the services verify tokens of its user pool) and the local users. */
   static async start(): Promise<BenchStack> {
-    const { standIns, pool, signIn } = await startStandInsWithUsers({ kinesisPersistence: false });
+    const { standIns, pool, signIn } = await startStandInsWithUsers();
     return new BenchStack(standIns, pool, signIn);
   }
 
@@ -109,7 +109,7 @@ export class BenchStack {
       { name: 'bench', pid: process.pid },
       ...this.children.map((child) => ({ name: child.name, pid: child.pid })),
       { name: 'dynalite', pid: dynamodb.pid },
-      { name: 'kinesis-local', pid: kinesis.pid },
+      { name: 'kinesalite', pid: kinesis.pid },
       ...(moto ? [{ name: 'moto', pid: moto.pid }] : []),
     ];
   }

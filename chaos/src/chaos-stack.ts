@@ -102,8 +102,7 @@ export class ChaosStack {
     const region = standIns.region;
     const dynamoDb = createDynamoDbClient({ region, endpoint: standIns.dynamoDbEndpoint });
     const documentClient = createDocumentClient(dynamoDb);
-    // Reading the whole stream back is one large GetRecords per shard, which kinesis-local serves
-    // slowly once the stream has grown (it holds and saves it all in one process).
+    // Reading the whole stream back takes large GetRecords calls on a machine busy with the run.
     const kinesis = createKinesisClient({ region, endpoint: standIns.kinesisEndpoint, requestTimeoutMs: 60_000 });
     const logger = createLogger({ name: 'chaos', level: 'silent' });
     // The same query as `npm run events -- pending`, against this stack.

@@ -17,7 +17,6 @@ export const portVariables = [
   'ANALYTICS_METRICS_PORT',
   'DYNAMODB_PORT',
   'KINESIS_PORT',
-  'KINESIS_TLS_PORT',
   'MOTO_PORT',
 ] as const;
 

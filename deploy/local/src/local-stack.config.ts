@@ -21,8 +21,7 @@ export const localStackConfig = defineConfig({
     9103,
   ),
   dynamoDbPort: listenPort('DYNAMODB_PORT', 'dynalite (DynamoDB)', 8000),
-  kinesisPort: listenPort('KINESIS_PORT', 'kinesis-local (Kinesis, plain HTTP)', 4567),
-  kinesisTlsPort: listenPort('KINESIS_TLS_PORT', 'kinesis-local (Kinesis, HTTPS, always opened)', 4568),
+  kinesisPort: listenPort('KINESIS_PORT', 'kinesalite (Kinesis)', 4567),
   motoPort: listenPort('MOTO_PORT', 'moto server (CloudWatch, SNS, Cognito)', 5000),
   dataDir: {
     env: 'DATA_DIR',

@@ -114,7 +114,6 @@ async function main(): Promise<void> {
     ),
     [config.dynamoDbPort, 'DYNAMODB_PORT'],
     [config.kinesisPort, 'KINESIS_PORT'],
-    [config.kinesisTlsPort, 'KINESIS_TLS_PORT'],
     [config.motoPort, 'MOTO_PORT'],
     ...Array.from({ length: config.analyticsWorkers }, (_, index): [number, string] => [
       config.analyticsMetricsPort + index,
@@ -166,7 +165,6 @@ async function main(): Promise<void> {
       ports: {
         dynamodb: config.dynamoDbPort,
         kinesis: config.kinesisPort,
-        kinesisTls: config.kinesisTlsPort,
         moto: config.motoPort,
       },
       moto: true,
@@ -298,7 +296,7 @@ async function main(): Promise<void> {
       url,
     ]),
     ['DynamoDB (dynalite)', `${standIns.dynamoDbEndpoint}  table ${standIns.tableName}`],
-    ['Kinesis (kinesis-local)', `${standIns.kinesisEndpoint}  stream ${standIns.streamName}`],
+    ['Kinesis (kinesalite)', `${standIns.kinesisEndpoint}  stream ${standIns.streamName}`],
     ['CloudWatch, SNS, Cognito (moto)', standIns.motoEndpoint ?? '-'],
     [
       'Metrics (/metrics)',

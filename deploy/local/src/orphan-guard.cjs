@@ -3,7 +3,7 @@
 // gone, including when it was killed with SIGKILL and could not stop its children. Then this
 // process stops as if asked to (SIGTERM, so its own shutdown handlers still run), and is killed
 // outright if that takes too long. SIGKILL rather than process.exit, because a program may have
-// replaced process.exit (kinesis-local's cats-effect runtime turns it into a graceful shutdown).
+// replaced process.exit.
 const { isMainThread } = require('node:worker_threads');
 
 const graceMs = 5000;

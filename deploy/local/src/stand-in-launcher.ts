@@ -22,7 +22,7 @@ export interface StandInsOptions {
   /** Where the stand-ins keep their data; a fresh temporary directory (removed on stop) by default. */
   dataDir?: string;
   /** Fixed ports; any left out is a random free port. */
-  ports?: { dynamodb?: number; kinesis?: number; kinesisTls?: number; moto?: number };
+  ports?: { dynamodb?: number; kinesis?: number; moto?: number };
   /** Also start moto server (CloudWatch, SNS, Cognito). */
   moto?: boolean;
   region?: string;
@@ -30,8 +30,8 @@ export interface StandInsOptions {
   streamName?: string;
   shardCount?: number;
   /**
-   * Whether kinesis-local saves its state to disk (every second, and on stop). On by default so
-   * events survive a restart; benchmarks turn it off, since each save rewrites the whole stream.
+   * Whether kinesalite keeps the stream in LevelDB under the data directory (on by default, so
+   * events survive a restart or a kill) or only in memory.
    */
   kinesisPersistence?: boolean;
   /** Receives one line per stand-in that is up and one for the table and stream. */
@@ -111,13 +111,12 @@ function loopback(port: number): string {
 
 async function resolvePorts(options: StandInsOptions) {
   const wanted = options.ports ?? {};
-  const random = await findFreePorts(4);
+  const random = await findFreePorts(3);
   const pick = (port: number | undefined, index: number) => port ?? (random[index] as number);
   return {
     dynamodb: pick(wanted.dynamodb, 0),
     kinesis: pick(wanted.kinesis, 1),
-    kinesisTls: pick(wanted.kinesisTls, 2),
-    moto: pick(wanted.moto, 3),
+    moto: pick(wanted.moto, 2),
   };
 }
 
@@ -126,10 +125,9 @@ function standInSpecs(
   dataDir: string,
   region: string,
   kinesisPersistence: boolean,
-  stream: { name: string; shards: number },
 ): Record<StandInName, StandInSpec> {
-  const kinesisDuration = '10ms';
   const dynalite = nodeChildCommand(fileURLToPath(new URL('./dynalite-server.ts', import.meta.url)), { tsx: true });
+  const kinesalite = nodeChildCommand(fileURLToPath(new URL('./kinesalite-server.ts', import.meta.url)), { tsx: true });
   return {
     dynamodb: {
       name: 'dynamodb',
@@ -146,42 +144,21 @@ function standInSpecs(
     },
     kinesis: {
       name: 'kinesis',
-      label: 'kinesis-local (Kinesis)',
+      label: 'kinesalite (Kinesis)',
       endpoint: loopback(ports.kinesis),
-      ports: [
-        [ports.kinesis, 'ports.kinesis'],
-        [ports.kinesisTls, 'ports.kinesisTls'],
-      ],
+      ports: [[ports.kinesis, 'ports.kinesis']],
       readyUrl: loopback(ports.kinesis),
       // It answers unsigned requests with an error status; any HTTP answer means it is listening.
       accept: () => true,
       launch: {
-        ...nodeChildCommand(fileURLToPath(new URL('./kinesis-server.cjs', import.meta.url))),
-        env: {
-          KINESIS_MOCK_PLAIN_PORT: String(ports.kinesis),
-          KINESIS_MOCK_TLS_PORT: String(ports.kinesisTls),
-          SHOULD_PERSIST_DATA: String(kinesisPersistence),
-          LOAD_DATA_IF_EXISTS: 'true',
-          // The stream exists from the moment kinesis-local answers. Created afterwards by request,
-          // a stream that clients were already writing to (e.g. retrying through a restart) stays
-          // "not found" for those writes.
-          INITIALIZE_STREAMS: `${stream.name}:${stream.shards}:${region}`,
-          PERSIST_PATH: join(dataDir, 'kinesis'),
-          PERSIST_INTERVAL: '1s',
-          CREATE_STREAM_DURATION: kinesisDuration,
-          DELETE_STREAM_DURATION: kinesisDuration,
-          REGISTER_STREAM_CONSUMER_DURATION: kinesisDuration,
-          DEREGISTER_STREAM_CONSUMER_DURATION: kinesisDuration,
-          START_STREAM_ENCRYPTION_DURATION: kinesisDuration,
-          STOP_STREAM_ENCRYPTION_DURATION: kinesisDuration,
-          MERGE_SHARDS_DURATION: kinesisDuration,
-          SPLIT_SHARD_DURATION: kinesisDuration,
-          UPDATE_SHARD_COUNT_DURATION: kinesisDuration,
-          UPDATE_STREAM_MODE_DURATION: kinesisDuration,
-          LOG_LEVEL: 'WARN',
-          ROOT_LOG_LEVEL: 'ERROR',
-          AWS_REGION: region,
-        },
+        command: kinesalite.command,
+        args: [
+          ...kinesalite.args,
+          '--port',
+          String(ports.kinesis),
+          ...(kinesisPersistence ? ['--path', join(dataDir, 'kinesis')] : []),
+        ],
+        env: { AWS_REGION: region },
       },
     },
     moto: {
@@ -268,10 +245,7 @@ export async function startStandIns(options: StandInsOptions = {}): Promise<Stan
   const stopAll = () => Promise.all([...children.values()].map((child) => child.stop()));
   let specs: Record<StandInName, StandInSpec>;
   try {
-    specs = standInSpecs(await resolvePorts(options), dataDir, region, options.kinesisPersistence ?? true, {
-      name: streamName,
-      shards: options.shardCount ?? 2,
-    });
+    specs = standInSpecs(await resolvePorts(options), dataDir, region, options.kinesisPersistence ?? true);
     await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
     await mkdir(join(dataDir, 'kinesis'), { recursive: true });
   } catch (error) {

@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:http2';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
@@ -15,6 +15,7 @@ import {
   GetShardIteratorCommand,
   type KinesisClient,
   PutRecordCommand,
+  PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { createDynamoDbClient, createKinesisClient, tableIndexes } from '@shop/platform';
 import test from 'ava';
@@ -104,8 +105,6 @@ test.serial(
     shardId = put.ShardId ?? '';
     t.true((await readShard(firstClients.kinesis, first.streamName, shardId)).includes(recordData));
 
-    // kinesis-local writes its data file every PERSIST_INTERVAL (1 s); wait past it.
-    await sleep(1500);
     firstClients.dynamoDb.destroy();
     firstClients.kinesis.destroy();
     const pids = [first.processes.dynamodb.pid, first.processes.kinesis.pid] as number[];
@@ -132,7 +131,7 @@ test.serial(
 );
 
 test.serial(
-  'when a stand-in is killed with SIGKILL, then restart() brings it back on the same endpoint with its data',
+  'when a stand-in is killed with SIGKILL, then restart() brings it back on the same endpoint with every write it acknowledged',
   async (t) => {
     const unexpected: string[] = [];
     const standIns = await startStandIns({ dataDir, onUnexpectedExit: (name) => unexpected.push(name) });
@@ -155,11 +154,58 @@ test.serial(
     );
     t.deepEqual(again.Item, item);
 
+    // Every record Kinesis acknowledged must still be there after a kill, as in AWS.
+    const acknowledged: string[] = [];
+    for (let batch = 0; batch < 5; batch++) {
+      const data = Array.from({ length: 100 }, (_, index) => `acknowledged ${batch * 100 + index}`);
+      const { FailedRecordCount } = await kinesis.send(
+        new PutRecordsCommand({
+          StreamName: standIns.streamName,
+          Records: data.map((text) => ({ PartitionKey: 'persisted', Data: Buffer.from(text) })),
+        }),
+      );
+      t.is(FailedRecordCount, 0);
+      acknowledged.push(...data);
+    }
+    const killedKinesis = standIns.processes.kinesis;
+    process.kill(killedKinesis.pid as number, 'SIGKILL');
+    await killedKinesis.exited;
+    t.deepEqual(unexpected, ['dynamodb', 'kinesis']);
+
     await standIns.restart('kinesis');
-    t.true((await readShard(kinesis, standIns.streamName, shardId)).includes(recordData));
-    t.deepEqual(unexpected, ['dynamodb'], 'a restart asked for is not an unexpected exit');
+    const records = await readShard(kinesis, standIns.streamName, shardId);
+    t.true(records.includes(recordData));
+    t.deepEqual(
+      records.filter((text) => text.startsWith('acknowledged ')),
+      acknowledged,
+    );
+    await standIns.restart('kinesis');
+    t.deepEqual(unexpected, ['dynamodb', 'kinesis'], 'a restart asked for is not an unexpected exit');
   },
 );
+
+test('when a client speaks cleartext HTTP/2, as the KCL daemon does, then Kinesis answers it on the same port', async (t) => {
+  const standIns = await startStandIns();
+  const session = connect(standIns.kinesisEndpoint);
+  t.teardown(async () => {
+    session.close();
+    await standIns.stop();
+  });
+  const request = session.request({
+    ':method': 'POST',
+    ':path': '/',
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': 'Kinesis_20131202.ListShards',
+    authorization:
+      'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0',
+    'x-amz-date': '20260101T000000Z',
+  });
+  request.end(JSON.stringify({ StreamName: standIns.streamName }));
+  const [headers] = (await once(request, 'response')) as [Record<string, unknown>];
+  const body = JSON.parse((await request.toArray()).join('')) as { Shards: unknown[] };
+  t.is(headers[':status'], 200);
+  t.is(body.Shards.length, 2);
+});
 
 test('when no data directory is given, then a temporary one is used and removed on stop()', async (t) => {
   const standIns = await startStandIns();
