@@ -2,8 +2,47 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isListening } from '@shop/local-stack';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { freePorts, startPlatform } from './local-platform.js';
+
+/** The `/metrics` URLs npm start printed, by process name (`catalog`, `analytics 1`, …). */
+function printedMetricsUrls(output: string[]): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const line of output) {
+    const match = /(?:^|\s{2})((?:catalog|inventory|analytics \d+)) (http:\/\/\S+\/metrics)\s*$/.exec(line);
+    if (match?.[1] && match[2]) urls[match[1]] = match[2];
+  }
+  return urls;
+}
+
+// A sample line of the Prometheus text format: a name, optional labels, a value, an optional timestamp.
+const sampleLine = /^[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})? (?:[-+]?(?:\d+(?:\.\d*)?(?:e[-+]?\d+)?|Inf)|NaN)(?: -?\d+)?$/;
+
+/** `url` answers Prometheus text, with the process metrics of `service` (the label each process sets). */
+async function assertPrometheusText(t: ExecutionContext, url: string, service: string) {
+  // A worker's metrics server may still be opening when `ready` is printed; a wrong port may never answer.
+  const scrape = () => fetch(url, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+  let response = await scrape();
+  for (let attempt = 0; response === undefined && attempt < 20; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    response = await scrape();
+  }
+  t.is(response?.status, 200, service);
+  t.regex(response?.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/, service);
+  const lines = ((await response?.text()) ?? '').split('\n').filter((line) => line !== '');
+  const samples = lines.filter((line) => !line.startsWith('#'));
+  t.deepEqual(
+    samples.filter((line) => !sampleLine.test(line)),
+    [],
+    `${service}: every sample line is Prometheus text`,
+  );
+  t.true(lines.includes('# TYPE process_cpu_user_seconds_total counter'), service);
+  t.true(
+    samples.some((line) => line.startsWith(`process_cpu_user_seconds_total{service="${service}"} `)),
+    `the metrics are ${service}'s`,
+  );
+  t.true(lines.includes('# TYPE http_requests_total counter'), `${service} counts requests`);
+}
 
 test('when the platform starts, serves through the gateway, stops and starts again, then data survives and nothing is left running', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'shop-e2e-'));
@@ -20,6 +59,20 @@ test('when the platform starts, serves through the gateway, stops and starts aga
       first.output.some((line) => /admin\s+Admin-pass-1\s+catalog-admin, inventory-staff/.test(line)),
       'the local users are printed',
     );
+    const metricsUrls = printedMetricsUrls(first.output);
+    t.deepEqual(
+      metricsUrls,
+      {
+        catalog: `http://127.0.0.1:${ports.CATALOG_METRICS_PORT}/metrics`,
+        inventory: `http://127.0.0.1:${ports.INVENTORY_METRICS_PORT}/metrics`,
+        'analytics 1': `http://127.0.0.1:${ports.ANALYTICS_METRICS_PORT}/metrics`,
+      },
+      "each service's and the analytics worker's /metrics is printed",
+    );
+    const services = { catalog: 'catalog', inventory: 'inventory', 'analytics 1': 'analytics-worker' };
+    for (const [name, url] of Object.entries(metricsUrls)) {
+      await assertPrometheusText(t, url, services[name as keyof typeof services]);
+    }
     const admin = await first.writeHeaders('admin');
     const lantern = JSON.stringify({ name: 'Lantern', description: 'Bright', price: 24.5, category: 'camping' });
     const anonymous = await fetch(`${first.gateway}/api/products`, {
