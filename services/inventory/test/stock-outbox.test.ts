@@ -1,9 +1,21 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { findFreePort } from '@shop/local-stack';
-import { createKinesisClient, KinesisEventPublisher, newId } from '@shop/platform';
+import {
+  createKinesisClient,
+  createLogger,
+  type EventPublisher,
+  itemKeys,
+  KinesisEventPublisher,
+  newId,
+  OutboxRelay,
+  tableIndexes,
+} from '@shop/platform';
 import anyTest, { type TestFn } from 'ava';
 import { createApp } from '../src/app.js';
 import { StockRepository } from '../src/stock/stock.repository.js';
 import type { LedgerEntry } from '../src/stock/stock-level.js';
+import { StockOutboxFlusher } from '../src/stock/stock-outbox-flusher.js';
 import { type Inventory, startInventory } from './inventory-harness.js';
 
 const test = anyTest as TestFn<{ inventory: Inventory; unreachable: ReturnType<typeof createKinesisClient> }>;
@@ -65,4 +77,55 @@ test('when a stock item holds 500 unpublished changes, then an adjustment answer
   t.deepEqual(after?.outbox, before?.outbox, 'the outbox is as before');
   const level = await inventory.requestAs('staff', 'GET', `/api/inventory/${product.id}`);
   t.like(level.body, { onHand: 500, version: 500 });
+});
+
+test('when a flush clears only part of an outbox, then the item keeps the age of its oldest remaining change', async (t) => {
+  const { inventory } = t.context;
+  const { documentClient, standIns } = inventory;
+  const product = await inventory.createProduct();
+  for (const quantity of [1, 2, 3]) {
+    const answer = await inventory.requestAs('staff', 'POST', `/api/inventory/${product.id}/adjustments`, {
+      quantity,
+      reason: 'restock',
+    });
+    t.is(answer.status, 201);
+  }
+  const minAgeMs = 1500;
+  await sleep(minAgeMs + 100);
+
+  // The stream takes one round of events and is unreachable again for the next.
+  const kinesis = createKinesisClient({ region: standIns.region, endpoint: standIns.kinesisEndpoint });
+  t.teardown(() => kinesis.destroy());
+  const stream = new KinesisEventPublisher({ client: kinesis, streamName: standIns.streamName });
+  let rounds = 0;
+  const publisher: EventPublisher = {
+    publish: (events) => (rounds++ === 0 ? stream.publish(events) : Promise.reject(new Error('stream unreachable'))),
+  };
+  const repository = new StockRepository({ documentClient, tableName: standIns.tableName });
+  const logger = createLogger({ name: 'test', level: 'silent' });
+  const flusher = new StockOutboxFlusher({
+    repository,
+    publisher,
+    logger,
+    batchSize: 1,
+    supplierOf: async () => undefined,
+  });
+  await t.throwsAsync(flusher.flush(product.id), { message: 'stream unreachable' });
+
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: standIns.tableName, Key: itemKeys.stock(product.id), ConsistentRead: true }),
+  );
+  const remaining = (Item?.outbox ?? []) as string[];
+  t.is(remaining.length, 2, 'the first restock went out; two wait');
+  const oldest = JSON.parse(remaining[0] as string) as LedgerEntry;
+  t.is(Item?.[tableIndexes.outbox.sortKey], oldest.at);
+  const relay = new OutboxRelay({
+    documentClient,
+    tableName: standIns.tableName,
+    owner: 'inventory',
+    flush: async () => {},
+    logger,
+    minAgeMs,
+  });
+  t.true((await relay.pendingProducts()).includes(product.id), 'the relay takes it up without waiting again');
 });

@@ -47,6 +47,7 @@ export class StockOutboxFlusher {
   private async run(productId: string): Promise<void> {
     for (;;) {
       // A known item older than what this flusher already handed on would replay those entries.
+      const observedAt = new Date().toISOString();
       const known = this.known.get(productId);
       this.known.delete(productId);
       const fresh = known && known.flushed.version >= (this.handedOn.get(productId) ?? 0) ? known : undefined;
@@ -70,7 +71,10 @@ export class StockOutboxFlusher {
       const low = isLow({ available: final.onHand - final.reserved, lowStockThreshold: final.lowStockThreshold });
       // A stale item (another flusher got there first) fails the condition; the next pass reads.
       const length = item.outbox.length;
-      if (await this.options.repository.completeEntries(productId, first, batch.length, length, final, low)) {
+      // What stays behind keeps its own age, so the relay takes it up on time if no round follows.
+      const remainingSince = item.outbox[batch.length]?.at ?? observedAt;
+      const done = { count: batch.length, lengthWhenRead: length, remainingSince };
+      if (await this.options.repository.completeEntries(productId, first, done, final, low)) {
         this.handedOn.set(productId, final.version);
       }
     }

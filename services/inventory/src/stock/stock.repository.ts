@@ -257,13 +257,13 @@ export class StockRepository {
   /**
    * Removes the first `count` outbox entries once their history and events are out, and records
    * the state after them; only if the outbox still starts with `firstEntry` (another flusher may
-   * have done it). Keeps the sparse low-stock attribute in line with that state.
+   * have done it). Keeps the sparse low-stock attribute in line with that state. `remainingSince`
+   * is when the oldest entry left behind was written.
    */
   async completeEntries(
     productId: string,
     firstEntry: LedgerEntry,
-    count: number,
-    lengthWhenRead: number,
+    handled: { count: number; lengthWhenRead: number; remainingSince: string },
     flushed: StockCounters,
     low: boolean,
   ): Promise<boolean> {
@@ -272,8 +272,7 @@ export class StockRepository {
       tableName: this.table,
       key: itemKeys.stock(productId),
       firstEntry: JSON.stringify(firstEntry),
-      count,
-      lengthWhenRead,
+      ...handled,
       set: ['flushed = :flushed', ...(low ? ['#lowStockKey = :low'] : [])],
       remove: low ? [] : ['#lowStockKey'],
       names: { '#lowStockKey': tableIndexes.lowStock.partitionKey },
