@@ -54,7 +54,11 @@ function computeStandIn(stack: Stack): ComputeRefs {
 }
 
 function buildStack(environment: 'dev' | 'prod', options: { region?: string; opsEmail?: string } = {}) {
-  const app = new App({ context: { environment, ...(options.opsEmail ? { opsEmail: options.opsEmail } : {}) } });
+  // Template validation runs on the whole stacks (stack.test.ts); these partial ones skip its cost.
+  const app = new App({
+    context: { environment, ...(options.opsEmail ? { opsEmail: options.opsEmail } : {}) },
+    builtinCloudFormationValidation: false,
+  });
   const settings = environmentSettings(app);
   const stack = new Stack(app, `Stores-${environment}`, {
     ...(options.region ? { env: { account: '111111111111', region: options.region } } : {}),
@@ -313,7 +317,7 @@ test('when the distribution is synthesized, then /api/* goes uncached to the ALB
 });
 
 test('when the storefront has its own certificate, then viewers need TLS 1.2 and the API origin is called by its name', (t) => {
-  const app = new App({ context: { environment: 'prod' } });
+  const app = new App({ context: { environment: 'prod' }, builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'EdgeWithDomain');
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
   const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });

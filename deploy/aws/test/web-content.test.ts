@@ -26,7 +26,8 @@ type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?:
 /** Sign-in, the edge and the web content in one region, synthesized into a folder the tests read. */
 function buildStack(region: string) {
   const outdir = mkdtempSync(join(tmpdir(), 'shop-web-test-'));
-  const app = new App({ outdir, context: { environment: 'dev' } });
+  // Template validation runs on the whole stacks (stack.test.ts); these partial ones skip its cost.
+  const app = new App({ outdir, context: { environment: 'dev' }, builtinCloudFormationValidation: false });
   const settings = environmentSettings(app);
   const stack = new Stack(app, 'Web', { env: { account: '111111111111', region } });
   const identity = new Identity(stack, 'Identity', { settings });
@@ -108,7 +109,7 @@ test('when the API is served, then it keeps the managed security headers policy'
 });
 
 test('when the stack deploys to another region, then the CSP names that region’s Cognito endpoint', (t) => {
-  const app = new App({ context: { environment: 'dev' } });
+  const app = new App({ context: { environment: 'dev' }, builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'Elsewhere', { env: { account: '111111111111', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
   const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
