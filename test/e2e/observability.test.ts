@@ -114,7 +114,13 @@ test('when the catalog serves traced requests, then X-Ray gets a segment per req
   t.is(/Root=([^;]+)/.exec(event?.traceid ?? '')?.[1], post?.trace_id, 'the same trace id as the request');
 
   // /metrics on its own port counts the same requests by route template.
-  const metrics = await (await fetch(catalog.metricsUrl)).text();
+  // The relay's gauges carry a sample once it has swept (every 2 s).
+  const pendingSample = /^outbox_pending_items\{[^}]*owner="catalog"[^}]*\} \d+$/m;
+  let metrics = await (await fetch(catalog.metricsUrl)).text();
+  for (let attempt = 0; attempt < 50 && !pendingSample.test(metrics); attempt += 1) {
+    await sleep(100);
+    metrics = await (await fetch(catalog.metricsUrl)).text();
+  }
   t.regex(
     metrics,
     /http_requests_total\{[^}]*method="GET"[^}]*route="\/api\/products\/:id"[^}]*status_class="2xx"[^}]*\} 3/,
@@ -124,7 +130,8 @@ test('when the catalog serves traced requests, then X-Ray gets a segment per req
     /http_requests_total\{[^}]*method="POST"[^}]*route="\/api\/products"[^}]*status_class="2xx"[^}]*\} 1/,
   );
   t.regex(metrics, /aws_calls_total\{[^}]*service="DynamoDB"[^}]*operation="Put/);
-  t.regex(metrics, /outbox_pending_items/);
+  t.regex(metrics, pendingSample);
+  t.regex(metrics, /^# TYPE kinesis_records_failed_total counter$/m);
 
   // One log line per request with its ids; the token appears nowhere.
   await sleep(200);

@@ -175,7 +175,7 @@ export function startService(options: StartServiceOptions): void {
     clientId: config.cognitoClientId,
     ...(config.cognitoJwksUri ? { jwksUri: config.cognitoJwksUri } : {}),
   });
-  const publisher = new KinesisEventPublisher({ client: kinesis, streamName: config.streamName, logger });
+  const publisher = new KinesisEventPublisher({ client: kinesis, streamName: config.streamName, logger, metrics });
   metrics.watchBacklog('kinesis', () => publisher.pendingCount);
   let draining = false;
   const app = options.createApp({
