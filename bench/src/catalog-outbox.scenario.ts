@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readStreamArrivals } from '@shop/local-stack';
 import { createKinesisClient } from '@shop/platform';
 import { type BenchStack, rssMb } from './bench-stack.js';
 import { seedProducts } from './catalog-read.scenario.js';
 import { alternate, runLoad } from './load-runner.js';
 import type { BenchSettings, Scenario } from './scenario.js';
-import { arrivalRate, firstCopies, readStreamArrivals } from './stream-arrivals.js';
+import { arrivalRate, firstCopies } from './stream-arrivals.js';
 
 /**
  * Product changes with their events: `PATCH /api/products/{id}` on the catalog service, whose

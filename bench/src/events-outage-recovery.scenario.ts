@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TcpGate } from '@shop/local-stack';
+import { readStreamArrivals, TcpGate } from '@shop/local-stack';
 import { type CloudEvent, createKinesisClient } from '@shop/platform';
 import { type BenchStack, rssMb } from './bench-stack.js';
 import { seedProducts } from './catalog-read.scenario.js';
 import { type OpenLoopResult, runOpenLoop } from './open-loop.js';
 import type { BenchSettings, Scenario } from './scenario.js';
-import { type Arrival, firstCopies, readStreamArrivals } from './stream-arrivals.js';
+import { type Arrival, firstCopies } from './stream-arrivals.js';
 
 const outageSeconds = 10;
 

@@ -42,6 +42,7 @@ export {
 } from './api-properties.js';
 export type { ChildExit, SuperviseOptions } from './child-supervisor.js';
 export { describeExit, nodeChildCommand, SupervisedChild, superviseChild } from './child-supervisor.js';
+export { malformedIds, recordDynamoDbRequests, sentToDynamoDb } from './dynamodb-request-recorder.js';
 export { forgedCredentials, poolSignedToken } from './forged-tokens.js';
 export type { GatewayOptions, ServiceName } from './gateway-server.js';
 export { createGateway } from './gateway-server.js';
@@ -59,9 +60,10 @@ export { serviceEnv, services, startServiceProcess } from './service-launcher.js
 export type { StandInName, StandIns, StandInsOptions } from './stand-in-launcher.js';
 export { StandInStartError, startStandIns } from './stand-in-launcher.js';
 export { TcpGate } from './tcp-gate.js';
-export type { JsonResponse, TestTokens } from './test-kit.js';
+export type { JsonResponse, StreamArrival, TestTokens } from './test-kit.js';
 export {
   isListening,
+  readStreamArrivals,
   readStreamEvents,
   requestJson,
   serve,

@@ -25,9 +25,16 @@ import type Koa from 'koa';
 import { ensureUserPool, localUsers, signIn } from './local-user-pool.js';
 import { type StandInsOptions, startStandIns } from './stand-in-launcher.js';
 
-/** Reads every event on the stream from the start of each shard, in shard order (batches unpacked). */
-export async function readStreamEvents(kinesis: KinesisClient, streamName: string): Promise<CloudEvent[]> {
-  const events: CloudEvent[] = [];
+/** An event as read from the stream, with the time its record reached it. */
+export interface StreamArrival {
+  event: CloudEvent;
+  /** The record's ApproximateArrivalTimestamp, in ms since the epoch. */
+  arrivedAt: number;
+}
+
+/** Every event on the stream from the start of each shard, in shard order (batches unpacked), with when its record arrived. */
+export async function readStreamArrivals(kinesis: KinesisClient, streamName: string): Promise<StreamArrival[]> {
+  const arrivals: StreamArrival[] = [];
   const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
   for (const shard of Shards) {
     let { ShardIterator: iterator } = await kinesis.send(
@@ -39,11 +46,19 @@ export async function readStreamEvents(kinesis: KinesisClient, streamName: strin
     );
     while (iterator) {
       const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      for (const record of page.Records ?? []) events.push(...decodeRecord(record.Data ?? new Uint8Array()));
+      for (const record of page.Records ?? []) {
+        const arrivedAt = record.ApproximateArrivalTimestamp?.getTime() ?? Number.NaN;
+        for (const event of decodeRecord(record.Data ?? new Uint8Array())) arrivals.push({ event, arrivedAt });
+      }
       iterator = (page.Records ?? []).length > 0 ? page.NextShardIterator : undefined;
     }
   }
-  return events;
+  return arrivals;
+}
+
+/** Reads every event on the stream from the start of each shard, in shard order (batches unpacked). */
+export async function readStreamEvents(kinesis: KinesisClient, streamName: string): Promise<CloudEvent[]> {
+  return (await readStreamArrivals(kinesis, streamName)).map(({ event }) => event);
 }
 
 /** Serves a request handler (e.g. `app.callback()`) on a free loopback port. */
