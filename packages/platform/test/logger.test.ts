@@ -84,6 +84,15 @@ test('when an error carries credentials deep inside it, then the log line shows 
   t.is(lines[0]?.requestId, 'r-1', 'fields beside the error are kept');
 });
 
+test('when an error message quotes a token, then neither its message nor its stack shows it, and the stack stays', async (t) => {
+  const error = new Error(`verifier rejected ${jwt}`);
+  const { text, lines } = await logged((logger) => logger.error({ err: error }, 'verification failed'));
+  t.false(text.includes(jwt.split('.')[1] ?? jwt));
+  const loggedError = lines[0]?.err as { message: string; stack: string };
+  t.is(loggedError.message, 'verifier rejected [redacted]');
+  t.regex(loggedError.stack, /^Error: verifier rejected \[redacted\]\n\s+at /);
+});
+
 test('when objects hold tokens and passwords at any depth or as values, then no log line contains them', async (t) => {
   const cyclic: Record<string, unknown> = { token: 'cyclic-token-secret' };
   cyclic.self = cyclic;

@@ -93,17 +93,25 @@ function redactRecord(record: Record<string, unknown>, depth: number, ancestors:
 }
 
 function redactError(error: Error, depth: number, ancestors: Set<object>): Error {
-  // Own properties, enumerable or not: message, stack and cause are not enumerable.
+  // Own properties, enumerable or not: message, stack and cause are not enumerable. Since Node 24
+  // (V8 13) `stack` is an own accessor that reads an internal slot of the error it was made on, so
+  // a clone keeps it only as the value read from the original (redacted: it repeats the message).
   const descriptors = Object.getOwnPropertyDescriptors(error) as Record<string, PropertyDescriptor>;
   let changed = false;
   for (const [key, descriptor] of Object.entries(descriptors)) {
-    if (!('value' in descriptor)) continue;
-    const item: unknown = descriptor.value;
+    const item: unknown = 'value' in descriptor ? descriptor.value : readAccessor(error, key);
     const redacted = isSecretKey(key) && item !== undefined ? redactedMarker : redact(item, depth + 1, ancestors);
-    if (redacted !== item) {
-      descriptor.value = redacted;
-      changed = true;
-    }
+    if ('value' in descriptor && redacted === item) continue;
+    if (redacted !== item) changed = true;
+    descriptors[key] = { value: redacted, writable: true, enumerable: descriptor.enumerable, configurable: true };
   }
   return changed ? (Object.create(Object.getPrototypeOf(error), descriptors) as Error) : error;
+}
+
+function readAccessor(target: object, key: string): unknown {
+  try {
+    return Reflect.get(target, key);
+  } catch {
+    return undefined;
+  }
 }
