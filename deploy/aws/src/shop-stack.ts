@@ -1,4 +1,4 @@
-import { CfnOutput, type aws_cognito as cognito, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, type aws_cognito as cognito, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Audit } from './audit.js';
 import { Compute } from './compute.js';
@@ -21,9 +21,12 @@ export interface ShopStackProps extends StackProps {
  * fleets behind the ALB, CloudFront and WAF in front, CloudTrail, dashboards and alarms.
  */
 export class ShopStack extends Stack {
+  private readonly zoneCount: number;
+
   constructor(scope: Construct, id: string, props: ShopStackProps) {
     super(scope, id, props);
     const { settings } = props;
+    this.zoneCount = settings.maxAzs;
     const data = new DataStores(this, 'Data', { settings });
     const identity = new Identity(this, 'Identity', { settings });
     const network = new Network(this, 'Network', { settings });
@@ -57,5 +60,15 @@ export class ShopStack extends Stack {
     new CfnOutput(this, 'LoadBalancerDns', { value: compute.alb.loadBalancerDnsName });
     new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
     new CfnOutput(this, 'AppClientId', { value: identity.appClient.userPoolClientId });
+  }
+
+  /**
+   * The first `maxAzs` zones of the region, chosen at deploy time (`Fn::GetAZs`). CDK's own choice
+   * depends on what synthesis knows: two zones without an account (offline, no credentials), a
+   * lookup that needs credentials with one. This way `cdk synth` offline writes the template that
+   * `cdk deploy` deploys, prod's three zones included.
+   */
+  override get availabilityZones(): string[] {
+    return Array.from({ length: this.zoneCount }, (_, index) => Fn.select(index, Fn.getAzs()));
   }
 }

@@ -1,17 +1,16 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { App, type Stack, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { environmentSettings } from '../src/environments.js';
-import { applyNagSuppressions } from '../src/nag-suppressions.js';
 import { ShopStack } from '../src/shop-stack.js';
+import { runCommand } from './command-runner.js';
 import { temporaryWebBuild } from './web-build-fixture.js';
+
+export type Environment = 'dev' | 'prod';
 
 export interface NagViolation {
   rule: string;
@@ -27,11 +26,6 @@ interface Findings {
    * warns about these, so the tests read them from the report.
    */
   templateFindings: NagViolation[];
-}
-
-interface Synthesized extends Findings {
-  stack: Stack;
-  template: Template;
 }
 
 interface ValidationReport {
@@ -61,92 +55,106 @@ function findingsIn(outdir: string): Findings {
   };
 }
 
-const synthesized = new Map<string, Synthesized>();
-
-/**
- * The whole stack of an environment, synthesized once per test file as `cdk synth` does it: with
- * the cdk-nag AwsSolutions pack as a policy validation plugin, the project's acknowledgements and
- * the built-in template validation. The dev stack is checked through the app itself (`cliSynth`);
- * tests needing the constructs use prod.
- */
-export function synthesizedStack(environment: 'dev' | 'prod'): Synthesized {
-  const known = synthesized.get(environment);
-  if (known) return known;
-  const outdir = mkdtempSync(join(tmpdir(), 'shop-cdk-test-'));
-  const webDist = temporaryWebBuild();
-  try {
-    const app = new App({ outdir, context: { environment } });
-    const stack = new ShopStack(app, `Shop-${environment}`, {
-      settings: environmentSettings(app),
-      webDist,
-      env: { account: '111111111111', region: 'us-east-1' },
-    });
-    applyNagSuppressions(stack);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-    try {
-      app.synth();
-    } catch (error) {
-      if (findingsIn(outdir).violations.length === 0) throw error;
-    }
-    // Read from the output: after failed validation, Template.fromStack would synthesize again and throw.
-    const template = Template.fromJSON(
-      JSON.parse(readFileSync(join(outdir, `${stack.artifactId}.template.json`), 'utf8')) as Record<string, unknown>,
-    );
-    const result = { stack, template, ...findingsIn(outdir) };
-    synthesized.set(environment, result);
-    return result;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-    rmSync(webDist, { recursive: true, force: true });
-  }
-}
-
 export interface CliSynthesis extends Findings {
-  /** What the app wrote to its output folder. */
+  /** How `cdk synth` exited, and what it wrote to stderr (validation findings among it). */
+  exitCode: number;
+  stderr: string;
+  /** What the CLI wrote to its output folder (`-o`). */
   files: string[];
+  /** The stack's template file, for the linters that read templates from disk. */
+  templatePath: string;
   template: Template;
 }
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
-let cliSynthesis: Promise<CliSynthesis> | undefined;
+/** The CLI the README's commands run: `npx cdk` in deploy/aws resolves to this one. */
+const cdkCli = join(appDir, 'node_modules', '.bin', 'cdk');
+
+const syntheses = new Map<Environment, Promise<CliSynthesis>>();
+const outdirs: string[] = [];
 
 /**
- * The app (`bin/shop-app.ts`) run once as `cdk synth` runs it offline: a separate process, context
- * from CDK_CONTEXT_JSON, no AWS credentials and no account, the default environment (dev), cdk-nag
- * as its validation plugin. Its template and validation report are what the dev tests read.
+ * An environment's stack as `npx cdk synth --quiet -c environment=<name>` writes it, run once per
+ * test process: the real CLI (which runs the app from cdk.json, with cdk-nag as its validation
+ * plugin and the built-in template validation), offline, with no AWS credentials and no account,
+ * and a stand-in web build (`-c webDist=`) in place of web/dist. The output folder stays until
+ * `removeCliOutputs`, so the linters can read the templates the CLI wrote.
  */
-export function cliSynth(): Promise<CliSynthesis> {
-  cliSynthesis ??= runApp();
-  return cliSynthesis;
+export function cliSynth(environment: Environment): Promise<CliSynthesis> {
+  let synthesis = syntheses.get(environment);
+  if (!synthesis) {
+    synthesis = runCliSynth(environment);
+    syntheses.set(environment, synthesis);
+  }
+  return synthesis;
 }
 
-async function runApp(): Promise<CliSynthesis> {
-  const outdir = await mkdtemp(join(tmpdir(), 'shop-cdk-'));
+/** Removes the output folders of `cliSynth`; for `test.after.always`. */
+export async function removeCliOutputs(): Promise<void> {
+  await Promise.all(outdirs.map((outdir) => rm(outdir, { recursive: true, force: true })));
+}
+
+async function runCliSynth(environment: Environment): Promise<CliSynthesis> {
+  const outdir = await mkdtemp(join(tmpdir(), `shop-cdk-${environment}-`));
+  outdirs.push(outdir);
+  // An empty home: no AWS profile, credentials or CDK user settings from the machine.
+  const home = await mkdtemp(join(tmpdir(), 'shop-cdk-home-'));
   const webDist = temporaryWebBuild();
   try {
-    // web/dist may not be built on this machine.
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: outdir,
-      CDK_OUTDIR: outdir,
-      CDK_CONTEXT_JSON: JSON.stringify({ webDist }),
-    };
-    try {
-      await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/shop-app.ts'], {
+    const { exitCode, stderr } = await runCommand(
+      cdkCli,
+      [
+        'synth',
+        '--quiet',
+        '--no-notices',
+        '-c',
+        `environment=${environment}`,
+        '-c',
+        `webDist=${webDist}`,
+        '-o',
+        outdir,
+      ],
+      {
         cwd: appDir,
-        env,
-        maxBuffer: 64 * 1024 * 1024,
-      });
-    } catch (error) {
-      if (findingsIn(outdir).violations.length === 0) throw error;
-    }
-    const files = await readdir(outdir);
-    const template = Template.fromJSON(
-      JSON.parse(await readFile(join(outdir, 'Shop-dev.template.json'), 'utf8')) as Record<string, unknown>,
+        env: {
+          // `node` for the CLI's shebang and the app's `npx tsx`: the Node that runs the tests.
+          PATH: [dirname(process.execPath), process.env.PATH].join(delimiter),
+          HOME: home,
+          // Nothing that would reach the network: no version check, telemetry or instance metadata.
+          CDK_DISABLE_VERSION_CHECK: 'true',
+          CDK_DISABLE_CLI_TELEMETRY: 'true',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+        timeout: 5 * 60_000,
+      },
     );
-    return { files, template, ...findingsIn(outdir) };
+    const files = await readdir(outdir);
+    const templatePath = join(outdir, `Shop-${environment}.template.json`);
+    if (!files.includes(`Shop-${environment}.template.json`)) {
+      throw new Error(`cdk synth (exit ${exitCode}) wrote no template for ${environment}:\n${stderr}`);
+    }
+    const template = Template.fromJSON(JSON.parse(await readFile(templatePath, 'utf8')) as Record<string, unknown>);
+    return { exitCode, stderr, files, templatePath, template, ...findingsIn(outdir) };
   } finally {
-    await rm(outdir, { recursive: true, force: true });
+    await rm(home, { recursive: true, force: true });
     await rm(webDist, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The whole stack of an environment built in this process and not synthesized: for tests that
+ * need its constructs (logical ids are the same as the CLI's template, whatever the account).
+ */
+export function constructedStack(environment: Environment, context: Record<string, string> = {}): ShopStack {
+  const app = new App({ context: { environment, ...context } });
+  const webDist = temporaryWebBuild();
+  try {
+    return new ShopStack(app, `Shop-${environment}`, {
+      settings: environmentSettings(app),
+      webDist,
+      env: { account: '111111111111', region: 'us-east-1' },
+    });
+  } finally {
+    rmSync(webDist, { recursive: true, force: true });
   }
 }

@@ -1,34 +1,24 @@
-import { rmSync } from 'node:fs';
 import test from 'ava';
-import { App, CfnResource, aws_cloudfront as cloudfront, TagManager } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
-import { environmentSettings } from '../src/environments.js';
-import { ShopStack } from '../src/shop-stack.js';
-import { cliSynth, synthesizedStack } from './stack-fixture.js';
-import { temporaryWebBuild } from './web-build-fixture.js';
+import { CfnResource, aws_cloudfront as cloudfront, TagManager } from 'aws-cdk-lib';
+import { cliSynth, constructedStack, removeCliOutputs } from './stack-fixture.js';
 
-/**
- * The synthesized template and cdk-nag findings of an environment: dev as the app writes it when
- * run like `cdk synth` (offline, no account), prod synthesized in this process.
- */
-async function synthesized(
-  environment: 'dev' | 'prod',
-): Promise<{ template: Template; violations: unknown[]; templateFindings: unknown[] }> {
-  return environment === 'dev' ? cliSynth() : synthesizedStack('prod');
+test.after.always(removeCliOutputs);
+
+for (const environment of ['dev', 'prod'] as const) {
+  test(`when the CDK CLI synthesizes ${environment} offline with no AWS credentials, then it exits 0 and writes the template`, async (t) => {
+    const { exitCode, stderr, files } = await cliSynth(environment);
+    t.is(exitCode, 0, stderr);
+    t.true(files.includes(`Shop-${environment}.template.json`), files.join(', '));
+  });
 }
-
-test('when the app is synthesized offline with no AWS credentials, then it writes a CloudFormation template', async (t) => {
-  const { files } = await cliSynth();
-  t.true(files.includes('Shop-dev.template.json'), files.join(', '));
-});
 
 for (const environment of ['dev', 'prod'] as const) {
   test(`when cdk-nag's AwsSolutions pack checks the ${environment} stack, then nothing is left unsuppressed`, async (t) => {
-    t.deepEqual((await synthesized(environment)).violations, []);
+    t.deepEqual((await cliSynth(environment)).violations, []);
   });
 
   test(`when CloudFormation's schemas and rules check the ${environment} template, then they find nothing`, async (t) => {
-    t.deepEqual((await synthesized(environment)).templateFindings, []);
+    t.deepEqual((await cliSynth(environment)).templateFindings, []);
   });
 }
 
@@ -54,7 +44,7 @@ const dataServices = ['s3', 'dynamodb', 'kinesis', 'sns', 'kms'];
  */
 const acceptedDataWildcards = [
   {
-    // The account as a literal (prod, synthesized with one) or the AWS::AccountId reference (dev).
+    // The AWS::AccountId reference: the CLI synthesizes without an account.
     principal: ':root',
     action: 'kms:*',
     reason:
@@ -75,7 +65,7 @@ const acceptedDataWildcards = [
 
 for (const environment of ['dev', 'prod'] as const) {
   test(`when the ${environment} template grants access, then no statement allows a wildcard action on a data service beyond the listed ones`, async (t) => {
-    const resources = (await synthesized(environment)).template.toJSON().Resources as Record<
+    const resources = (await cliSynth(environment)).template.toJSON().Resources as Record<
       string,
       { Type: string; Properties?: unknown }
     >;
@@ -116,8 +106,10 @@ function tagsByKey(tags: Tags): Record<string, string> {
   return tags;
 }
 
-test('when the stack is tagged, then every resource CDK tags names the project and environment', (t) => {
-  const { stack, template } = synthesizedStack('prod');
+test('when the stack is tagged, then every resource CDK tags names the project and environment', async (t) => {
+  // Which resources take tags, the constructs tell; what they were given, the CLI's template.
+  const stack = constructedStack('prod');
+  const { template } = await cliSynth('prod');
   const resources = template.toJSON().Resources as Record<string, { Properties?: Record<string, unknown> }>;
   const expected = { project: 'shop-platform', environment: 'prod' };
   const types = new Set<string>();
@@ -169,7 +161,7 @@ test('when the stack is tagged, then every resource CDK tags names the project a
 });
 
 test('when prod is synthesized, then stores, the stream, buckets and log groups are retained; dev can be torn down', async (t) => {
-  const prod = synthesizedStack('prod').template;
+  const prod = (await cliSynth('prod')).template;
   for (const type of [
     'AWS::DynamoDB::GlobalTable',
     'AWS::DynamoDB::Table',
@@ -185,7 +177,7 @@ test('when prod is synthesized, then stores, the stream, buckets and log groups 
   }
   t.is(Object.keys(prod.findResources('AWS::Kinesis::Stream')).length, 1);
   t.true(Object.keys(prod.findResources('AWS::Logs::LogGroup')).length >= 7);
-  const dev = (await cliSynth()).template;
+  const dev = (await cliSynth('dev')).template;
   for (const type of ['AWS::KMS::Key', 'AWS::Kinesis::Stream', 'AWS::Logs::LogGroup']) {
     for (const [id, resource] of Object.entries(dev.findResources(type))) {
       t.not((resource as { DeletionPolicy?: string }).DeletionPolicy, 'Retain', `${type} ${id}`);
@@ -194,14 +186,7 @@ test('when prod is synthesized, then stores, the stream, buckets and log groups 
 });
 
 test('when an API domain is given, then CloudFront calls the ALB by that name over HTTPS', (t) => {
-  const app = new App({ context: { environment: 'dev', apiDomain: 'api.shop.example' } });
-  const webDist = temporaryWebBuild();
-  const stack = new ShopStack(app, 'Shop-dev', {
-    settings: environmentSettings(app),
-    webDist,
-    env: { account: '111111111111', region: 'us-east-1' },
-  });
-  rmSync(webDist, { recursive: true, force: true });
+  const stack = constructedStack('dev', { apiDomain: 'api.shop.example' });
   // The distribution's configuration resolved without synthesizing (and staging) the whole app.
   const distributions = stack.node
     .findAll()
@@ -212,26 +197,36 @@ test('when an API domain is given, then CloudFront calls the ALB by that name ov
   t.true(text.includes('"originProtocolPolicy":"https-only"'));
 });
 
-test('when the network is synthesized, then it spans two AZs with public and private subnets, flow logs and endpoints for DynamoDB, S3 and Kinesis', async (t) => {
-  const { template } = await cliSynth();
-  const subnets = Object.values(template.findResources('AWS::EC2::Subnet')) as Array<{
-    Properties: { MapPublicIpOnLaunch?: boolean; AvailabilityZone?: unknown };
-  }>;
-  const zones = (isPublic: boolean) =>
-    new Set(
-      subnets
-        .filter((subnet) => (subnet.Properties.MapPublicIpOnLaunch === true) === isPublic)
-        .map((subnet) => JSON.stringify(subnet.Properties.AvailabilityZone)),
-    ).size;
-  t.true(zones(true) >= 2, 'public subnets in two AZs or more');
-  t.true(zones(false) >= 2, 'private subnets in two AZs or more');
-  template.resourceCountIs('AWS::EC2::FlowLog', 1);
-  const endpoints = JSON.stringify(template.findResources('AWS::EC2::VPCEndpoint'));
-  for (const service of ['.dynamodb', '.s3', '.kinesis-streams']) t.true(endpoints.includes(service), service);
-});
+for (const [environment, zoneCount, natGateways] of [
+  ['dev', 2, 1],
+  ['prod', 3, 3],
+] as const) {
+  test(`when the ${environment} network is synthesized offline, then it spans ${zoneCount} AZs with public and private subnets, ${natGateways} NAT gateway${natGateways > 1 ? 's' : ''}, flow logs and endpoints for DynamoDB, S3 and Kinesis`, async (t) => {
+    const { template } = await cliSynth(environment);
+    const subnets = Object.values(template.findResources('AWS::EC2::Subnet')) as Array<{
+      Properties: { MapPublicIpOnLaunch?: boolean; AvailabilityZone?: unknown };
+    }>;
+    const zones = (isPublic: boolean) =>
+      new Set(
+        subnets
+          .filter((subnet) => (subnet.Properties.MapPublicIpOnLaunch === true) === isPublic)
+          .map((subnet) => JSON.stringify(subnet.Properties.AvailabilityZone)),
+      );
+    // Without an account CDK would offer two zones; the stack picks its own at deploy time.
+    t.deepEqual(
+      [...zones(true)].sort(),
+      Array.from({ length: zoneCount }, (_, index) => JSON.stringify({ 'Fn::Select': [index, { 'Fn::GetAZs': '' }] })),
+    );
+    t.deepEqual([...zones(false)].sort(), [...zones(true)].sort());
+    template.resourceCountIs('AWS::EC2::NatGateway', natGateways);
+    template.resourceCountIs('AWS::EC2::FlowLog', 1);
+    const endpoints = JSON.stringify(template.findResources('AWS::EC2::VPCEndpoint'));
+    for (const service of ['.dynamodb', '.s3', '.kinesis-streams']) t.true(endpoints.includes(service), service);
+  });
+}
 
 test('when the staff console signs in through the hosted UI, then the app client returns to the storefront', async (t) => {
-  const { template } = await cliSynth();
+  const { template } = await cliSynth('dev');
   const clients = JSON.stringify(template.findResources('AWS::Cognito::UserPoolClient'));
   t.regex(
     clients,
