@@ -1,9 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isListening } from '@shop/local-stack';
+import { isListening, pinnedNodeVersion } from '@shop/local-stack';
 import test, { type ExecutionContext } from 'ava';
 import { freePorts, startPlatform } from './local-platform.js';
+import { descendantProcesses, type ProcessInfo } from './process-tree.js';
+
+const nodeVersion = pinnedNodeVersion();
 
 /** The `/metrics` URLs npm start printed, by process name (`catalog`, `analytics 1`, …). */
 function printedMetricsUrls(output: string[]): Record<string, string> {
@@ -42,6 +45,22 @@ async function assertPrometheusText(t: ExecutionContext, url: string, service: s
     `the metrics are ${service}'s`,
   );
   t.true(lines.includes('# TYPE http_requests_total counter'), `${service} counts requests`);
+  t.true(
+    samples.some((line) => line.startsWith('nodejs_version_info{') && line.includes(`version="v${nodeVersion}"`)),
+    `${service} runs on Node.js ${nodeVersion}`,
+  );
+}
+
+/** The processes below `pid` once a record processor runs among them (the KCL daemon starts one per shard lease). */
+async function processesWithRecordProcessor(pid: number): Promise<ProcessInfo[]> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const processes = await descendantProcesses(pid);
+    if (processes.some((info) => info.commandLine.includes('record-processor-main')) || Date.now() > deadline) {
+      return processes;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
 }
 
 test('when the platform starts, serves through the gateway, stops and starts again, then data survives and nothing is left running', async (t) => {
@@ -73,6 +92,34 @@ test('when the platform starts, serves through the gateway, stops and starts aga
     for (const [name, url] of Object.entries(metricsUrls)) {
       await assertPrometheusText(t, url, services[name as keyof typeof services]);
     }
+    t.regex(first.output[0] ?? '', new RegExp(`^Starting the shop platform on Node\\.js v${nodeVersion} `));
+
+    // Every Node process of the stack (stand-ins, services, the worker, the record processors the
+    // Java daemon starts) runs the binary npm install pinned, whatever Node the machine has.
+    const pinnedBinary = await realpath(
+      join(import.meta.dirname, '../../node_modules', `node-linux-${process.arch}`, 'bin/node'),
+    );
+    const processes = await processesWithRecordProcessor(first.child.pid ?? 0);
+    const nodeProcesses = processes.filter((info) => /\/node$/.test(info.executable));
+    for (const script of [
+      'dynalite',
+      'kinesalite',
+      'catalog',
+      'inventory',
+      'analytics-worker',
+      'record-processor-main',
+    ]) {
+      t.true(
+        nodeProcesses.some((info) => info.commandLine.includes(script)),
+        `a ${script} process runs: ${processes.map((info) => info.commandLine).join('\n')}`,
+      );
+    }
+    t.deepEqual(
+      nodeProcesses.filter((info) => info.executable !== pinnedBinary).map((info) => info.commandLine),
+      [],
+      `every Node process runs ${pinnedBinary}`,
+    );
+
     const admin = await first.writeHeaders('admin');
     const lantern = JSON.stringify({ name: 'Lantern', description: 'Bright', price: 24.5, category: 'camping' });
     const anonymous = await fetch(`${first.gateway}/api/products`, {

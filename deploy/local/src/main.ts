@@ -14,6 +14,7 @@ import { createGateway, type ServiceName } from './gateway-server.js';
 import { waitForHttp } from './http-probe.js';
 import { localStackConfig } from './local-stack.config.js';
 import { ensureUserPool, type LocalUser, localUsers, type UserPool } from './local-user-pool.js';
+import { nodeRuntimeNotice } from './node-runtime.js';
 import { assertPortFree } from './port-finder.js';
 import { serviceEnv } from './service-launcher.js';
 import { type StandIns, startStandIns } from './stand-in-launcher.js';
@@ -157,7 +158,11 @@ async function main(): Promise<void> {
   const totalSteps = 5 + services.length + (config.analyticsWorkers > 0 ? 1 : 0) + 1;
   let step = 0;
   const progress = (line: string) => console.log(`[${++step}/${totalSteps}] ${line}`);
-  console.log(`Starting the shop platform (data in ${display(dataDir)}, logs in ${display(logDir)})`);
+  const runtime = nodeRuntimeNotice();
+  console.log(
+    `Starting the shop platform on ${runtime.version} (data in ${display(dataDir)}, logs in ${display(logDir)})`,
+  );
+  if (runtime.warning) console.log(runtime.warning);
 
   try {
     standIns = await startStandIns({

@@ -19,15 +19,9 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const jars = here('../../.kcl-jars');
 const processor = here('../processor/record-processor-main.ts');
 
-// The daemon splits executableName on spaces; the processor runs as TypeScript through tsx.
-// The SDK's notice about Node < 22 would reach the daemon's log once per shard.
-const executableName = [
-  process.execPath,
-  '--disable-warning=NodeVersionSupportWarning',
-  '--import',
-  import.meta.resolve('tsx'),
-  processor,
-].join(' ');
+// The daemon splits executableName on spaces; the processor runs as TypeScript through tsx, on
+// the worker's own Node binary.
+const executableName = [process.execPath, '--import', import.meta.resolve('tsx'), processor].join(' ');
 const workDir = mkdtempSync(join(tmpdir(), 'shop-analytics-'));
 const propertiesFile = join(workDir, 'kcl.properties');
 // Record processors check lease ownership by this id, so the worker always names it.
