@@ -2,6 +2,7 @@
 // build must exist first (`npm run build -w web`, or `-c webDist=<folder>`).
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { applyCheckovSkips } from '../src/checkov-skips.js';
 import { environmentSettings } from '../src/environments.js';
 import { applyNagSuppressions } from '../src/nag-suppressions.js';
 import { ShopStack } from '../src/shop-stack.js';
@@ -17,5 +18,6 @@ const stack = new ShopStack(app, `Shop-${settings.name}`, {
   description: `shop-platform (${settings.name}): catalog, inventory and analytics on EC2 Spot behind ALB and CloudFront`,
 });
 applyNagSuppressions(stack);
+applyCheckovSkips(stack);
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 app.synth();

@@ -3,6 +3,7 @@ import {
   aws_cloudtrail as cloudtrail,
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as cloudwatchActions,
+  cx_api,
   Duration,
   aws_iam as iam,
   type aws_kms as kms,
@@ -16,7 +17,7 @@ import type { EnvironmentSettings } from './environments.js';
 
 export interface AuditProps {
   settings: EnvironmentSettings;
-  /** Encrypts the trail's log files; CloudTrail is allowed to use it here. */
+  /** Encrypts the trail's log files (CloudTrail is allowed to use it here) and its log group copy. */
   key: kms.IKey;
   /** Where the security alarms go. */
   opsTopic: sns.ITopic;
@@ -73,11 +74,18 @@ export class Audit extends Construct {
     super(scope, id);
     const { settings, key, opsTopic } = props;
 
-    // Audit records, and who read them, outlive the stack in every environment.
+    // S3 delivers the trail bucket's access logs under a bucket policy (logging.s3.amazonaws.com,
+    // held to that bucket and account) instead of the legacy LogDeliveryWrite ACL.
+    this.node.setContext(cx_api.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
+    // Audit records, and who read them, outlive the stack in every environment. Versions keep a
+    // deleted or overwritten log object for a year.
     this.accessLogsBucket = new s3.Bucket(this, 'TrailAccessLogs', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.trailBucket = new s3.Bucket(this, 'TrailBucket', {
@@ -91,6 +99,7 @@ export class Audit extends Construct {
     });
 
     this.logGroup = new logs.LogGroup(this, 'TrailLogs', {
+      encryptionKey: key,
       retention: settings.name === 'prod' ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
       removalPolicy: settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });

@@ -1,10 +1,18 @@
-import { custom_resources as cr, aws_iam as iam, aws_logs as logs, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  custom_resources as cr,
+  aws_iam as iam,
+  type aws_kms as kms,
+  aws_logs as logs,
+  RemovalPolicy,
+} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 /** The name of CloudFront's origin-facing managed prefix list; AWS gives it the same name in every region. */
 export const cloudFrontOriginFacingPrefixList = 'com.amazonaws.global.cloudfront.origin-facing';
 
 export interface CloudFrontPrefixListProps {
+  /** Encrypts the lookup's log group; its policy must let CloudWatch Logs use it (DataStores). */
+  logsKey: kms.IKey;
   /** The lookup's log group outlives the stack (prod); by default it goes with it. */
   retainLogs?: boolean;
 }
@@ -20,11 +28,12 @@ export class CloudFrontPrefixList extends Construct {
   readonly role: iam.Role;
   readonly lookup: cr.AwsCustomResource;
 
-  constructor(scope: Construct, id: string, props: CloudFrontPrefixListProps = {}) {
+  constructor(scope: Construct, id: string, props: CloudFrontPrefixListProps) {
     super(scope, id);
     // A role and log group of our own, as for the web deployment: no AWSLambdaBasicExecutionRole,
     // and the handler's log has a retention.
     const logGroup = new logs.LogGroup(this, 'LookupLogs', {
+      encryptionKey: props.logsKey,
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });

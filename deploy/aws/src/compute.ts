@@ -147,6 +147,7 @@ export class Compute extends Construct implements ComputeRefs {
     // port 80: CloudFront calls the origin over HTTPS, and the prefix list weighs 55 of a security
     // group's default 60 rules, so it fits once.
     this.cloudFrontPrefixList = new CloudFrontPrefixList(this, 'CloudFrontPrefixList', {
+      logsKey: props.data.key,
       retainLogs: settings.retainData,
     });
     this.albSecurityGroup.addIngressRule(
@@ -161,8 +162,12 @@ export class Compute extends Construct implements ComputeRefs {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(settings.retainData ? 365 : 30) }],
-      // Logs outlive the stack (audit material), also in dev; they expire by the rule above.
+      versioned: true,
+      lifecycleRules: [
+        { expiration: Duration.days(settings.retainData ? 365 : 30), noncurrentVersionExpiration: Duration.days(30) },
+      ],
+      // Logs outlive the stack (audit material), also in dev; they expire by the rule above, and a
+      // deleted or overwritten one can be restored for 30 days.
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -203,6 +208,7 @@ export class Compute extends Construct implements ComputeRefs {
 
     const logGroup = (name: string) =>
       new logs.LogGroup(this, name, {
+        encryptionKey: props.data.key,
         retention: settings.retainData ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
         removalPolicy: settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });

@@ -1,7 +1,9 @@
 import { tableDefinition, tableKeys } from '@shop/platform';
 import {
+  Aws,
   Duration,
   aws_dynamodb as dynamodb,
+  aws_iam as iam,
   aws_kinesis as kinesis,
   aws_kms as kms,
   RemovalPolicy,
@@ -28,7 +30,7 @@ export const alertsTopicName = 'low-stock-alerts';
 
 /**
  * The shared table, the event stream and the low-stock alert topic, all encrypted with one
- * customer-managed key. The table's keys and indexes come from `tableDefinition` in
+ * customer-managed key, which also encrypts the stack's log groups. The table's keys and indexes come from `tableDefinition` in
  * `@shop/platform`, the same definition the local stack creates its table from, so the two
  * cannot drift apart.
  */
@@ -44,10 +46,26 @@ export class DataStores extends Construct implements DataStoreRefs {
     const removalPolicy = settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.key = new kms.Key(this, 'Key', {
-      description: `shop-platform ${settings.name}: table, event stream, topics and audit trail`,
+      description: `shop-platform ${settings.name}: table, event stream, topics, audit trail and log groups`,
       enableKeyRotation: true,
       removalPolicy,
     });
+    // CloudWatch Logs encrypts each log group under an encryption context naming the group: the
+    // statement as AWS documents it, held to this account's log groups in this region. Whoever
+    // writes or reads the logs needs no grant of their own; the service uses the key for them.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogs',
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+          },
+        },
+      }),
+    );
 
     const definition = tableDefinition(tableName);
     const attributes = definition.AttributeDefinitions ?? [];

@@ -3,6 +3,7 @@ import {
   Annotations,
   type aws_certificatemanager as acm,
   aws_cloudfront as cloudfront,
+  cx_api,
   Duration,
   type aws_elasticloadbalancingv2 as elbv2,
   aws_cloudfront_origins as origins,
@@ -63,14 +64,21 @@ export class Edge extends Construct {
     super(scope, id);
     const { settings, alb } = props;
 
-    // CloudFront standard logging writes with ACLs, so this bucket keeps them enabled; it also
-    // receives the web bucket's server access logs. Logs outlive the stack and expire by age.
+    // S3 delivers the web bucket's access logs under a bucket policy (logging.s3.amazonaws.com,
+    // held to that bucket and account) instead of the legacy LogDeliveryWrite ACL.
+    this.node.setContext(cx_api.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
+    // CloudFront standard logging writes with ACLs (it grants itself one on the bucket), so this
+    // bucket keeps them enabled; it also receives the web bucket's server access logs. Logs
+    // outlive the stack and expire by age; versions keep a deleted or overwritten one for 30 days.
     this.logBucket = new s3.Bucket(this, 'Logs', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
-      lifecycleRules: [{ expiration: Duration.days(settings.retainData ? 365 : 90) }],
+      versioned: true,
+      lifecycleRules: [
+        { expiration: Duration.days(settings.retainData ? 365 : 90), noncurrentVersionExpiration: Duration.days(30) },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 

@@ -1,9 +1,11 @@
-import { aws_ec2 as ec2, aws_logs as logs, RemovalPolicy } from 'aws-cdk-lib';
+import { aws_ec2 as ec2, type aws_kms as kms, aws_logs as logs, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { EnvironmentSettings } from './environments.js';
 
 export interface NetworkProps {
   settings: EnvironmentSettings;
+  /** Encrypts the flow logs' log group; its policy must let CloudWatch Logs use it (DataStores). */
+  logsKey: kms.IKey;
 }
 
 /**
@@ -33,6 +35,7 @@ export class Network extends Construct {
     });
 
     this.flowLogs = new logs.LogGroup(this, 'FlowLogs', {
+      encryptionKey: props.logsKey,
       retention: settings.retainData ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
       removalPolicy: settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });

@@ -29,7 +29,7 @@ export class ShopStack extends Stack {
     this.zoneCount = settings.maxAzs;
     const data = new DataStores(this, 'Data', { settings });
     const identity = new Identity(this, 'Identity', { settings });
-    const network = new Network(this, 'Network', { settings });
+    const network = new Network(this, 'Network', { settings, logsKey: data.key });
     // CloudFront serves the web pages and /api/* from one origin, so browsers need no CORS.
     const compute = new Compute(this, 'Compute', { vpc: network.vpc, settings, data, identity, corsOrigin: '' });
     const edge = new Edge(this, 'Edge', {
@@ -48,6 +48,7 @@ export class ShopStack extends Stack {
       distribution: edge.distribution,
       identity,
       webDist: props.webDist,
+      logsKey: data.key,
       retainLogs: settings.retainData,
     });
     const monitoring = new Monitoring(this, 'Monitoring', { settings, compute, data });

@@ -5,6 +5,7 @@ import {
   type aws_cloudfront as cloudfront,
   Duration,
   aws_iam as iam,
+  type aws_kms as kms,
   aws_logs as logs,
   RemovalPolicy,
   Stack,
@@ -32,6 +33,8 @@ export interface WebContentProps {
   identity: IdentityRefs;
   /** The web build: a folder holding index.html, the other pages, and hashed files under assets/. */
   webDist: string;
+  /** Encrypts the handler's log group; its policy must let CloudWatch Logs use it (DataStores). */
+  logsKey: kms.IKey;
   /** The handler's log group outlives the stack (prod); by default it goes with it. */
   retainLogs?: boolean;
 }
@@ -78,6 +81,7 @@ export class WebContent extends Construct {
     // without policy updates, so their own grants (s3:GetObject*, s3:List*, s3:DeleteObject*,
     // s3:Abort* on both buckets, invalidations on *) are dropped for the statements below.
     const logGroup = new logs.LogGroup(this, 'HandlerLogs', {
+      encryptionKey: props.logsKey,
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });

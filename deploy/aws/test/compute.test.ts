@@ -40,7 +40,7 @@ function synthesize(environment: Environment) {
   const alertsTopic = new sns.Topic(stack, 'Alerts', { masterKey: key });
   const userPool = new cognito.UserPool(stack, 'UserPool');
   const appClient = userPool.addClient('AppClient');
-  const network = new Network(stack, 'Network', { settings });
+  const network = new Network(stack, 'Network', { settings, logsKey: key });
   const compute = new Compute(stack, 'Compute', {
     vpc: network.vpc,
     settings,

@@ -1,6 +1,8 @@
 import test from 'ava';
 import { CfnResource, aws_cloudfront as cloudfront, TagManager } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { cliSynth, constructedStack, removeCliOutputs } from './stack-fixture.js';
+import { cfnLint, checkov } from './template-linters.js';
 
 test.after.always(removeCliOutputs);
 
@@ -19,6 +21,50 @@ for (const environment of ['dev', 'prod'] as const) {
 
   test(`when CloudFormation's schemas and rules check the ${environment} template, then they find nothing`, async (t) => {
     t.deepEqual((await cliSynth(environment)).templateFindings, []);
+  });
+}
+
+/** cfn-lint warnings the stack accepts, by rule, each with its reason. */
+const acceptedCfnLintWarnings = [
+  {
+    rule: 'W3005',
+    reason:
+      "aws-cdk-lib's own constructs (the trail, its custom resource providers, the bucket deployment) write a DependsOn that a GetAtt already implies: redundant, harmless, and not the app's to change.",
+  },
+];
+
+for (const environment of ['dev', 'prod'] as const) {
+  test(`when cfn-lint checks the ${environment} template, then it finds no error and no warning beyond the accepted ones`, async (t) => {
+    const findings = await cfnLint((await cliSynth(environment)).templatePath);
+    const errors = findings.filter((finding) => finding.level === 'Error');
+    const warnings = findings.filter((finding) => finding.level === 'Warning');
+    t.log(
+      `cfn-lint ${environment}: ${errors.length} errors, ${warnings.length} warnings (${findings.length} findings)`,
+    );
+    t.deepEqual(errors, []);
+    t.deepEqual(
+      findings.filter(
+        (finding) =>
+          finding.level !== 'Error' && !acceptedCfnLintWarnings.some((accepted) => accepted.rule === finding.rule),
+      ),
+      [],
+    );
+  });
+
+  test(`when checkov checks the ${environment} template, then no check fails and every skipped one says why`, async (t) => {
+    const report = await checkov((await cliSynth(environment)).templatePath);
+    const { passed, failed, skipped, parsing_errors: parsingErrors, resource_count: resources } = report.summary;
+    t.log(`checkov ${environment}: ${passed} passed, ${failed} failed, ${skipped} skipped (${resources} resources)`);
+    t.deepEqual(
+      report.failed.map((check) => `${check.id} ${check.resource}: ${check.name}`),
+      [],
+    );
+    t.is(parsingErrors, 0);
+    // A run that checked next to nothing would pass the above too.
+    t.true(passed > 200, `${passed} checks passed`);
+    for (const check of report.skipped) {
+      t.true((check.comment ?? '').length >= 40, `${check.id} ${check.resource} is skipped without a reason`);
+    }
   });
 }
 
@@ -61,6 +107,13 @@ const acceptedDataWildcards = [
     action: 'kms:GenerateDataKey*',
     reason: 'CloudWatch alarms publishing to the encrypted ops topic, as AWS documents the grant (monitoring.ts).',
   },
+  ...['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'].map((action) => ({
+    // logs.<region>.amazonaws.com, the region as a reference.
+    principal: '"logs.',
+    action,
+    reason:
+      "CloudWatch Logs' key policy statement as AWS documents it, held to this account's log groups in the region by encryption context (data-stores.ts).",
+  })),
 ] as const;
 
 for (const environment of ['dev', 'prod'] as const) {
@@ -232,4 +285,89 @@ test('when the staff console signs in through the hosted UI, then the app client
     clients,
     /"CallbackURLs":\[\{"Fn::Join":\["",\["https:\/\/",\{"Fn::GetAtt":\["EdgeDistribution[^"]*","DomainName"\]\},"\/staff\/"\]\]\}\]/,
   );
+});
+
+test('when the stack logs to CloudWatch, then every log group is encrypted with the platform key, which lets CloudWatch Logs use it for this account and region only', async (t) => {
+  const { template } = await cliSynth('dev');
+  const keys = Object.keys(template.findResources('AWS::KMS::Key'));
+  t.is(keys.length, 1);
+  const groups = Object.entries(template.findResources('AWS::Logs::LogGroup'));
+  t.is(groups.length, 8, 'flow logs, three components, Prometheus metrics, two handlers, the trail copy');
+  for (const [id, group] of groups) t.deepEqual(group.Properties.KmsKeyId, { 'Fn::GetAtt': [keys[0], 'Arn'] }, id);
+  template.hasResourceProperties('AWS::KMS::Key', {
+    KeyPolicy: Match.objectLike({
+      Statement: Match.arrayWith([
+        Match.objectLike({
+          Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+          Condition: {
+            ArnLike: {
+              'kms:EncryptionContext:aws:logs:arn': {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':logs:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':log-group:*',
+                  ],
+                ],
+              },
+            },
+          },
+        }),
+      ]),
+    }),
+  });
+  t.pass();
+});
+
+test('when a bucket receives logs, then it is versioned, expires old versions and takes S3 access logs under a bucket policy, not an ACL', async (t) => {
+  const { template } = await cliSynth('dev');
+  const buckets = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  const logBuckets = ['ComputeAlbAccessLogs', 'EdgeLogs', 'AuditTrailAccessLogs'].map((prefix) => {
+    const id = Object.keys(buckets).find(
+      (candidate) => candidate.startsWith(prefix) && buckets[candidate]?.Type === 'AWS::S3::Bucket',
+    );
+    if (!id) throw new Error(`no bucket ${prefix}`);
+    return id;
+  });
+  for (const id of logBuckets) {
+    const properties = buckets[id]?.Properties ?? {};
+    t.like(properties, { VersioningConfiguration: { Status: 'Enabled' } }, id);
+    t.is(properties.AccessControl, undefined, id);
+    const rules = (properties.LifecycleConfiguration as { Rules: { NoncurrentVersionExpiration?: unknown }[] }).Rules;
+    t.true(
+      rules.some((rule) => rule.NoncurrentVersionExpiration),
+      `${id} keeps old versions for a while only`,
+    );
+  }
+  // The web bucket logs to the edge log bucket, the trail bucket to its access-log bucket.
+  for (const [target, source] of [
+    ['EdgeLogs', 'EdgeWeb'],
+    ['AuditTrailAccessLogs', 'AuditTrailBucket'],
+  ] as const) {
+    const targetId = logBuckets.find((id) => id.startsWith(target));
+    const sourceId = Object.keys(buckets).find(
+      (id) => id.startsWith(source) && buckets[id]?.Type === 'AWS::S3::Bucket',
+    );
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: targetId },
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Condition: {
+              ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [sourceId, 'Arn'] } },
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            },
+          }),
+        ]),
+      }),
+    });
+  }
 });

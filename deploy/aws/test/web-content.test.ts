@@ -10,6 +10,7 @@ import {
   aws_cloudfront as cloudfront,
   aws_ec2 as ec2,
   aws_elasticloadbalancingv2 as elbv2,
+  aws_kms as kms,
   Stack,
 } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -40,6 +41,7 @@ function buildStack(region: string) {
     distribution: edge.distribution,
     identity,
     webDist,
+    logsKey: new kms.Key(stack, 'LogsKey'),
   });
   const template = Template.fromStack(stack);
   rmSync(webDist, { recursive: true, force: true });
@@ -300,6 +302,7 @@ test('when the web build is missing, then synthesis stops and says how to build 
           distribution: edge.distribution,
           identity,
           webDist: empty,
+          logsKey: new kms.Key(stack, 'LogsKey'),
         }),
       { message: /No web build at .*npm run build -w web.*-c webDist=/ },
     );
