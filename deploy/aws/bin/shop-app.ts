@@ -1,5 +1,6 @@
-// The CDK app: `npx cdk synth` / `npx cdk deploy -c environment=dev|prod -c certificateArn=...`; the web
-// build must exist first (`npm run build -w web`, or `-c webDist=<folder>`).
+// The CDK app: `npx cdk synth` / `npx cdk deploy -c environment=dev|prod`, with `-c hostedZone=...
+// -c hostedZoneId=...` (certificates and DNS made by the stack) or `-c certificateArn=... -c apiDomain=...`;
+// the web build must exist first (`npm run build -w web`, or `-c webDist=<folder>`).
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { applyCheckovSkips } from '../src/checkov-skips.js';

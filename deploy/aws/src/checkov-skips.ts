@@ -92,7 +92,7 @@ export function applyCheckovSkips(stack: Stack): void {
       skip(distribution, {
         id: 'CKV_AWS_174',
         comment:
-          "No custom domain: viewers get CloudFront's default *.cloudfront.net certificate, whose security policy is fixed and still accepts TLS 1.0. With a storefront domain and its certificate, Edge sets TLSv1.2_2021 and the check passes.",
+          "No custom domain: viewers get CloudFront's default *.cloudfront.net certificate, whose security policy is fixed and still accepts TLS 1.0. With -c hostedZone the distribution gets a certificate of its own, Edge sets TLSv1.2_2021 and the check passes.",
       });
     }
   }

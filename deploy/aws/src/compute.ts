@@ -25,6 +25,8 @@ export interface ComputeProps {
   identity: IdentityRefs;
   /** Comma-separated browser origins the services answer CORS for; empty when CloudFront serves both. */
   corsOrigin: string;
+  /** The HTTPS listener's certificate: the stack's own (DomainCertificates), or `certificateArn`. */
+  certificate: elbv2.IListenerCertificate;
 }
 
 type ServiceName = ServiceFleet['name'];
@@ -184,7 +186,7 @@ export class Compute extends Construct implements ComputeRefs {
     this.httpsListener = this.alb.addListener('Https', {
       port: 443,
       protocol: elbv2.ApplicationProtocol.HTTPS,
-      certificates: [elbv2.ListenerCertificate.fromArn(settings.certificateArn)],
+      certificates: [props.certificate],
       sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
       open: false,
       defaultAction: elbv2.ListenerAction.fixedResponse(404, {

@@ -12,25 +12,44 @@ export interface EnvironmentSettings {
   instanceTypes: readonly string[];
   /** Stores keep their data when the stack or a resource is deleted. */
   retainData: boolean;
-  /** ACM certificate for the ALB's HTTPS listener (`-c certificateArn=...`). */
+  /**
+   * ACM certificate for the ALB's HTTPS listener (`-c certificateArn=...`), when the stack has no
+   * hosted zone to make its own in (`domain`).
+   */
   certificateArn: string;
   /**
-   * The DNS name CloudFront calls the ALB by (`-c apiDomain=api.example.com`): a CNAME of the
-   * ALB that `certificateArn` covers. Without it CloudFront calls the ALB's own name, which the
-   * certificate does not cover, and HTTPS to the origin fails.
+   * The DNS name CloudFront calls the ALB by (`-c apiDomain=api.example.com`), one the ALB's
+   * certificate covers. Without a hosted zone it is a DNS alias of the ALB made by hand, covered by
+   * `certificateArn`; without it CloudFront calls the ALB's own name, which the certificate does
+   * not cover, and HTTPS to the origin fails. With one it defaults to `api.<zone>`.
    */
   apiDomain?: string;
+  /** The Route 53 zone the stack makes its certificates and alias records in (`-c hostedZone=`). */
+  domain?: DomainSettings;
   /** Where alarms are sent; an e-mail subscription is added when set (`-c opsEmail=...`). */
   opsEmail?: string;
   /** Requests per 5 minutes per client address before the WAF rate rule blocks. */
   wafRateLimit: number;
 }
 
+/**
+ * A public hosted zone of the account, given by name and id (`-c hostedZone=shop.example.com
+ * -c hostedZoneId=Z…`): the stack does not look it up, which would need credentials at synth.
+ */
+export interface DomainSettings {
+  zoneName: string;
+  hostedZoneId: string;
+  /** Where shoppers reach CloudFront (`-c storefrontDomain=`): the zone's apex unless given. */
+  storefrontDomain: string;
+  /** The ALB's name, which CloudFront calls it by: `apiDomain`, else `api.<zone>`. */
+  apiDomain: string;
+}
+
 const placeholderCertificate = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
 
 const defaults: Record<
   EnvironmentSettings['name'],
-  Omit<EnvironmentSettings, 'certificateArn' | 'opsEmail' | 'apiDomain'>
+  Omit<EnvironmentSettings, 'certificateArn' | 'opsEmail' | 'apiDomain' | 'domain'>
 > = {
   dev: {
     name: 'dev',
@@ -52,16 +71,52 @@ const defaults: Record<
   },
 };
 
-/** Reads the environment's settings from CDK context; unknown names fail loudly. */
+/** Reads the environment's settings from CDK context; unknown names and inconsistent domains fail loudly. */
 export function environmentSettings(app: App): EnvironmentSettings {
   const name = String(app.node.tryGetContext('environment') ?? 'dev');
   if (name !== 'dev' && name !== 'prod') throw new Error(`unknown environment "${name}"; use dev or prod`);
-  const opsEmail = app.node.tryGetContext('opsEmail') as string | undefined;
-  const apiDomain = app.node.tryGetContext('apiDomain') as string | undefined;
+  const context = (key: string) => {
+    const value = app.node.tryGetContext(key) as unknown;
+    return value === undefined || value === '' ? undefined : String(value);
+  };
+  const opsEmail = context('opsEmail');
+  const domain = domainSettings(context);
+  const apiDomain = domain?.apiDomain ?? context('apiDomain');
   return {
     ...defaults[name],
-    certificateArn: String(app.node.tryGetContext('certificateArn') ?? placeholderCertificate),
+    certificateArn: context('certificateArn') ?? placeholderCertificate,
     ...(opsEmail ? { opsEmail } : {}),
     ...(apiDomain ? { apiDomain } : {}),
+    ...(domain ? { domain } : {}),
   };
+}
+
+function domainSettings(context: (key: string) => string | undefined): DomainSettings | undefined {
+  const zoneName = context('hostedZone')?.replace(/\.$/, '').toLowerCase();
+  const hostedZoneId = context('hostedZoneId');
+  if (!zoneName) {
+    if (hostedZoneId || context('storefrontDomain')) {
+      throw new Error('-c hostedZoneId and -c storefrontDomain need -c hostedZone=<zone name>');
+    }
+    return undefined;
+  }
+  if (!hostedZoneId || !/^Z[A-Z0-9]+$/.test(hostedZoneId)) {
+    throw new Error(
+      `-c hostedZone=${zoneName} needs -c hostedZoneId=<the zone's id, Z…>: the zone is not looked up at synth, which would need AWS credentials`,
+    );
+  }
+  if (context('certificateArn')) {
+    throw new Error(
+      '-c certificateArn and -c hostedZone exclude each other: with a hosted zone the stack makes its certificates',
+    );
+  }
+  const storefrontDomain = context('storefrontDomain')?.toLowerCase() ?? zoneName;
+  const apiDomain = context('apiDomain')?.toLowerCase() ?? `api.${zoneName}`;
+  for (const domainName of [storefrontDomain, apiDomain]) {
+    if (domainName !== zoneName && !domainName.endsWith(`.${zoneName}`)) {
+      throw new Error(`${domainName} is not in the hosted zone ${zoneName}`);
+    }
+  }
+  if (storefrontDomain === apiDomain) throw new Error(`the storefront and the API cannot share the name ${apiDomain}`);
+  return { zoneName, hostedZoneId, storefrontDomain, apiDomain };
 }

@@ -11,7 +11,7 @@ const stackWide: Acknowledgement[] = [
   {
     id: 'AwsSolutions-CFR4',
     reason:
-      'The distribution uses the default *.cloudfront.net certificate until a custom domain and its us-east-1 ACM certificate are configured; with one, Edge sets TLSv1.2_2021.',
+      'Without a hosted zone (-c hostedZone) the distribution has no domain of its own and uses the default *.cloudfront.net certificate, whose policy is fixed; with one, it gets a DNS-validated certificate and Edge sets TLSv1.2_2021.',
   },
   {
     id: 'AwsSolutions-CFR1',

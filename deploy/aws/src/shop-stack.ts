@@ -1,8 +1,17 @@
-import { CfnOutput, type aws_cognito as cognito, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  type aws_cognito as cognito,
+  aws_elasticloadbalancingv2 as elbv2,
+  Fn,
+  Stack,
+  type StackProps,
+  Tags,
+} from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Audit } from './audit.js';
 import { Compute } from './compute.js';
 import { DataStores } from './data-stores.js';
+import { DomainCertificates, DomainRecords } from './domains.js';
 import { Edge } from './edge.js';
 import type { EnvironmentSettings } from './environments.js';
 import { Identity } from './identity.js';
@@ -30,19 +39,47 @@ export class ShopStack extends Stack {
     const data = new DataStores(this, 'Data', { settings });
     const identity = new Identity(this, 'Identity', { settings });
     const network = new Network(this, 'Network', { settings, logsKey: data.key });
+    // With a hosted zone the stack makes its certificates and DNS records; without one the ALB's
+    // certificate and the API's DNS alias are made by hand (certificateArn, apiDomain).
+    const certificates = settings.domain
+      ? new DomainCertificates(this, 'Certificates', { domain: settings.domain })
+      : undefined;
     // CloudFront serves the web pages and /api/* from one origin, so browsers need no CORS.
-    const compute = new Compute(this, 'Compute', { vpc: network.vpc, settings, data, identity, corsOrigin: '' });
+    const compute = new Compute(this, 'Compute', {
+      vpc: network.vpc,
+      settings,
+      data,
+      identity,
+      corsOrigin: '',
+      certificate: certificates
+        ? elbv2.ListenerCertificate.fromCertificateManager(certificates.api)
+        : elbv2.ListenerCertificate.fromArn(settings.certificateArn),
+    });
     const edge = new Edge(this, 'Edge', {
       settings,
       alb: compute.alb,
       ...(settings.apiDomain ? { apiOriginDomain: settings.apiDomain } : {}),
+      ...(certificates
+        ? { certificate: certificates.storefront, domainNames: [certificates.domain.storefrontDomain] }
+        : {}),
     });
-    // The staff console signs in through the hosted UI and comes back to the storefront's /staff/.
-    // The pool exists before the edge (the fleets need its ids), so the client learns the URL here.
-    const staffConsole = `https://${edge.distribution.distributionDomainName}/staff/`;
+    if (certificates) {
+      new DomainRecords(this, 'Dns', {
+        domain: certificates.domain,
+        zone: certificates.zone,
+        distribution: edge.distribution,
+        alb: compute.alb,
+      });
+    }
+    const cloudFrontUrl = `https://${edge.distribution.distributionDomainName}`;
+    const storefrontUrl = certificates ? `https://${certificates.domain.storefrontDomain}` : cloudFrontUrl;
+    // The staff console signs in through the hosted UI and comes back to the storefront's /staff/
+    // (under either name with a domain). The pool exists before the edge (the fleets need its
+    // ids), so the client learns the URLs here.
+    const staffConsole = [...new Set([storefrontUrl, cloudFrontUrl])].map((url) => `${url}/staff/`);
     const appClient = identity.appClient.node.defaultChild as cognito.CfnUserPoolClient;
-    appClient.addPropertyOverride('CallbackURLs', [staffConsole]);
-    appClient.addPropertyOverride('LogoutURLs', [staffConsole]);
+    appClient.addPropertyOverride('CallbackURLs', staffConsole);
+    appClient.addPropertyOverride('LogoutURLs', staffConsole);
     new WebContent(this, 'Web', {
       bucket: edge.webBucket,
       distribution: edge.distribution,
@@ -57,7 +94,7 @@ export class ShopStack extends Stack {
     Tags.of(this).add('project', 'shop-platform');
     Tags.of(this).add('environment', settings.name);
 
-    new CfnOutput(this, 'StorefrontUrl', { value: `https://${edge.distribution.distributionDomainName}` });
+    new CfnOutput(this, 'StorefrontUrl', { value: storefrontUrl });
     new CfnOutput(this, 'LoadBalancerDns', { value: compute.alb.loadBalancerDnsName });
     new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
     new CfnOutput(this, 'AppClientId', { value: identity.appClient.userPoolClientId });

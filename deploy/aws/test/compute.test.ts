@@ -5,6 +5,7 @@ import {
   type CfnElement,
   aws_cognito as cognito,
   aws_dynamodb as dynamodb,
+  aws_elasticloadbalancingv2 as elbv2,
   aws_kinesis as kinesis,
   aws_kms as kms,
   Stack,
@@ -47,6 +48,7 @@ function synthesize(environment: Environment) {
     data: { key, table, stream, alertsTopic },
     identity: { userPool, appClient },
     corsOrigin: '',
+    certificate: elbv2.ListenerCertificate.fromArn(settings.certificateArn),
   });
   return { stack, template: Template.fromStack(stack), compute, settings };
 }

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { CfnResource, aws_cloudfront as cloudfront, TagManager } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { cliSynth, constructedStack, removeCliOutputs } from './stack-fixture.js';
 import { cfnLint, checkov } from './template-linters.js';
 
@@ -370,4 +370,41 @@ test('when a bucket receives logs, then it is versioned, expires old versions an
       }),
     });
   }
+});
+
+test('when no hosted zone is given, then the stack makes no certificate and no DNS record, and the ALB uses certificateArn', async (t) => {
+  for (const environment of ['dev', 'prod'] as const) {
+    const { template } = await cliSynth(environment);
+    template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: Match.stringLikeRegexp('^arn:aws:acm:us-east-1:') }],
+    });
+  }
+  t.pass();
+});
+
+test('when a hosted zone is given, then the ALB listens with the API certificate, CloudFront calls it by api.<zone>, and the storefront URL is the domain', (t) => {
+  const stack = constructedStack('prod', { hostedZone: 'shop.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' });
+  const template = Template.fromStack(stack);
+  const certificates = template.findResources('AWS::CertificateManager::Certificate');
+  const apiCertificate = Object.keys(certificates).find(
+    (id) => certificates[id]?.Properties.DomainName === 'api.shop.example.com',
+  );
+  t.truthy(apiCertificate);
+  template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+    Protocol: 'HTTPS',
+    Certificates: [{ CertificateArn: { Ref: apiCertificate } }],
+  });
+  template.hasResourceProperties('AWS::CloudFront::Distribution', {
+    DistributionConfig: Match.objectLike({
+      Aliases: ['shop.example.com'],
+      Origins: Match.arrayWith([Match.objectLike({ DomainName: 'api.shop.example.com' })]),
+    }),
+  });
+  template.resourceCountIs('AWS::Route53::RecordSet', 3);
+  t.is(template.toJSON().Outputs.StorefrontUrl.Value, 'https://shop.example.com');
+  const client = JSON.stringify(template.findResources('AWS::Cognito::UserPoolClient'));
+  t.true(client.includes('"https://shop.example.com/staff/"'), 'the hosted UI returns to the domain');
 });
