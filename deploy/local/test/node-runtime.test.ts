@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { pinnedNodeVersion } from '@shop/platform';
 import test from 'ava';
-import { nodeRuntimeNotice, pinnedNodeVersion } from '../src/node-runtime.js';
+import { nodeRuntimeNotice } from '../src/node-runtime.js';
 
 test('when the project pins its Node.js binaries, then every platform gets the same exact version', async (t) => {
   const manifest = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8'));

@@ -91,3 +91,5 @@ export type { OutboxRelayOptions } from './outbox/outbox-relay.js';
 export { OutboxRelay, serviceOutboxRelay } from './outbox/outbox-relay.js';
 export type { Route } from './routing/route-table.js';
 export { matchRoute, routeTable } from './routing/route-table.js';
+export type { NodeBinaryArchitecture } from './runtime/pinned-node.js';
+export { nodeBinaryPackages, pinnedNodeVersion } from './runtime/pinned-node.js';
