@@ -41,6 +41,8 @@ export {
   PublishError,
   PublisherSaturatedError,
 } from './events/kinesis-publisher.js';
+export type { ApiReferenceOptions } from './http/api-reference.routes.js';
+export { apiReferenceRoutes } from './http/api-reference.routes.js';
 export type { AppContext, AppMiddleware, AppRouterContext, AppState } from './http/app-context.js';
 export type { BackgroundTask, HttpAppOptions, ServiceAppDeps } from './http/create-http-app.js';
 export { backgroundTasksOf, createHttpApp, createServiceApp } from './http/create-http-app.js';

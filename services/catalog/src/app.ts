@@ -1,4 +1,6 @@
+import { apiDocument } from '@shop/contracts';
 import {
+  apiReferenceRoutes,
   createServiceApp,
   IdempotencyRepository,
   type RateLimitOptions,
@@ -34,6 +36,8 @@ export function createApp(deps: CatalogDeps) {
     [
       productsRoutes({ products, idempotencyRepository, auth: deps.auth }),
       behaviourEventsRoutes({ events, rateLimit: deps.eventsRateLimit ?? defaultEventsRateLimit }),
+      // Catalog publishes the whole platform's contract: the route table sends its paths here.
+      apiReferenceRoutes({ document: apiDocument }),
     ],
     [
       relay,

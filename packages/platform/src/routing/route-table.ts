@@ -11,6 +11,8 @@ export interface Route {
 }
 
 export const routeTable: readonly Route[] = [
+  // The platform's OpenAPI document and its interactive reference (one document for every service).
+  { service: 'catalog', pathPatterns: ['/api/openapi.json', '/api/docs', '/api/docs/*'], priority: 5 },
   { service: 'catalog', pathPatterns: ['/api/products', '/api/products/*'], priority: 10 },
   { service: 'inventory', pathPatterns: ['/api/inventory', '/api/inventory/*'], priority: 20 },
   // Behaviour events from the storefront (product views); catalog puts them on the stream.

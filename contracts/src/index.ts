@@ -1,0 +1,2 @@
+export type { OpenApiDocument } from './api-document.js';
+export { apiDocument, contractFiles, readContract } from './api-document.js';
