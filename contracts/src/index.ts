@@ -1,2 +1,19 @@
 export type { OpenApiDocument } from './api-document.js';
 export { apiDocument, contractFiles, readContract } from './api-document.js';
+export type {
+  EventCheck,
+  EventData,
+  EventViolation,
+  ShopEvent,
+  ShopEventOf,
+  ShopEventType,
+} from './event-schemas.js';
+export {
+  assertShopEvent,
+  checkEvent,
+  EventContractError,
+  eventContractFolder,
+  eventSchemaFile,
+  eventTypesWithSchemas,
+} from './event-schemas.js';
+export type * from './event-types.generated.js';

@@ -1,13 +1,16 @@
 import { newId } from '../domain/ids.js';
 
-/** A CloudEvents 1.0 JSON event as it travels on the stream. */
-export interface CloudEvent<T = unknown> {
+/**
+ * A CloudEvents 1.0 JSON event as it travels on the stream. `Type` narrows `type` to the event
+ * types an event may have, so a union of events can be told apart by it.
+ */
+export interface CloudEvent<T = unknown, Type extends string = string> {
   specversion: '1.0';
   /** ULID; consumers deduplicate on it. */
   id: string;
   source: string;
   /** `shop.<service>.<resource>.<past-tense verb>.v<version>` */
-  type: string;
+  type: Type;
   /** The resource the event is about (the product id). */
   subject: string;
   time: string;
@@ -19,9 +22,9 @@ export interface CloudEvent<T = unknown> {
   data: T;
 }
 
-export interface NewEvent<T> {
+export interface NewEvent<T, Type extends string = string> {
   source: string;
-  type: string;
+  type: Type;
   subject: string;
   data: T;
   partitionKey?: string;
@@ -30,7 +33,7 @@ export interface NewEvent<T> {
 }
 
 /** Wraps a change in the CloudEvents envelope; the partition key defaults to the subject. */
-export function createEvent<T>(event: NewEvent<T>): CloudEvent<T> {
+export function createEvent<T, Type extends string = string>(event: NewEvent<T, Type>): CloudEvent<T, Type> {
   return {
     specversion: '1.0',
     id: newId(),
