@@ -25,6 +25,9 @@ const platformInfo = {
   license: { name: 'UNLICENSED', identifier: 'UNLICENSED' },
 };
 
+/** Relative, so "try it" calls whichever site serves the document: the gateway, CloudFront, a test's port. */
+const platformServers = [{ url: '/', description: 'this site (the local gateway, or CloudFront in AWS)' }];
+
 /** Reads one of the contract files. */
 export function readContract(file: (typeof contractFiles)[number]): OpenApiDocument {
   return parse(readFileSync(new URL(`../openapi/${file}`, import.meta.url), 'utf8')) as OpenApiDocument;
@@ -68,5 +71,5 @@ export function apiDocument(): OpenApiDocument {
     }
     tags.push(...(document.tags ?? []).filter((tag) => !tags.some((known) => known.name === tag.name)));
   }
-  return { openapi: first?.openapi ?? '3.1.0', info: platformInfo, servers: first?.servers, tags, paths, components };
+  return { openapi: first?.openapi ?? '3.1.0', info: platformInfo, servers: platformServers, tags, paths, components };
 }

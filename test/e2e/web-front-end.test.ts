@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { apiDocument } from '@shop/contracts';
 import anyTest, { type TestFn } from 'ava';
 import type { Locator, Page } from 'playwright-core';
 import { type Browser, launchBrowser } from './browser.js';
@@ -265,5 +266,33 @@ test.serial(
     t.regex(await text(revenue.locator('.legend')), /camping \(USD\)\s+196$/, '8 lanterns at 24.50');
     await page.locator('#top-categories li', { hasText: 'Camping' }).waitFor({ timeout: 60_000 });
     await browser.screenshot(page, 'dashboard');
+  },
+);
+
+test.serial(
+  'when a developer opens /api/docs, then every operation shows with its auth, and "try it out" reads the products',
+  async (t) => {
+    const { platform, browser, page } = t.context;
+    const response = await page.goto(`${platform.gateway}/api/docs`);
+    const csp = response?.headers()['content-security-policy'] ?? '';
+    t.regex(csp, /script-src 'self'(;|$)/);
+    t.notRegex(csp, /unsafe-inline|unsafe-eval/);
+    const operations = Object.values(apiDocument().paths).flatMap((item) =>
+      Object.entries(item).filter(([method]) => ['get', 'put', 'post', 'patch', 'delete'].includes(method)),
+    );
+    const secured = operations.filter(
+      ([, operation]) => ((operation as { security?: unknown[] }).security ?? [{}]).length > 0,
+    );
+    await page.locator('.opblock').first().waitFor();
+    t.is(await page.locator('.opblock').count(), operations.length, 'every operation of the contract is listed');
+    t.is(await page.locator('.opblock .authorization__btn').count(), secured.length, 'each secured one shows its lock');
+
+    const list = page.locator('.opblock-get', { has: page.locator('[data-path="/api/products"]') });
+    await list.locator('.opblock-summary').click();
+    await list.getByRole('button', { name: 'Try it out' }).click();
+    await list.getByRole('button', { name: 'Execute' }).click();
+    await list.locator('.live-responses-table .response-col_status', { hasText: '200' }).waitFor();
+    t.regex(await text(list.locator('.live-responses-table .microlight').first()), /"items"/);
+    await browser.screenshot(page, 'api-docs');
   },
 );
