@@ -61,7 +61,7 @@ export { serviceEnv, services, startServiceProcess } from './service-launcher.js
 export type { StandInName, StandIns, StandInsOptions } from './stand-in-launcher.js';
 export { StandInStartError, startStandIns } from './stand-in-launcher.js';
 export { TcpGate } from './tcp-gate.js';
-export type { JsonResponse, StreamArrival, TestTokens } from './test-kit.js';
+export type { JsonResponse, StreamArrival, StreamReadOptions, TestTokens } from './test-kit.js';
 export {
   isListening,
   readStreamArrivals,

@@ -8,6 +8,7 @@ import {
   type KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
+import { assertShopEvent } from '@shop/contracts';
 import {
   type AppState,
   backgroundTasksOf,
@@ -32,8 +33,22 @@ export interface StreamArrival {
   arrivedAt: number;
 }
 
+export interface StreamReadOptions {
+  /**
+   * Check every event against the schema of its type (default): a read fails with an
+   * EventContractError at the first event that breaks its contract, so every test that reads the
+   * stream checks what the services published. Only tests of the publisher itself, whose events
+   * are of test types no contract has, turn it off.
+   */
+  checkContract?: boolean;
+}
+
 /** Every event on the stream from the start of each shard, in shard order (batches unpacked), with when its record arrived. */
-export async function readStreamArrivals(kinesis: KinesisClient, streamName: string): Promise<StreamArrival[]> {
+export async function readStreamArrivals(
+  kinesis: KinesisClient,
+  streamName: string,
+  { checkContract = true }: StreamReadOptions = {},
+): Promise<StreamArrival[]> {
   const arrivals: StreamArrival[] = [];
   const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
   for (const shard of Shards) {
@@ -48,7 +63,10 @@ export async function readStreamArrivals(kinesis: KinesisClient, streamName: str
       const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
       for (const record of page.Records ?? []) {
         const arrivedAt = record.ApproximateArrivalTimestamp?.getTime() ?? Number.NaN;
-        for (const event of decodeRecord(record.Data ?? new Uint8Array())) arrivals.push({ event, arrivedAt });
+        for (const event of decodeRecord(record.Data ?? new Uint8Array())) {
+          if (checkContract) assertShopEvent(event);
+          arrivals.push({ event, arrivedAt });
+        }
       }
       iterator = (page.Records ?? []).length > 0 ? page.NextShardIterator : undefined;
     }
@@ -57,8 +75,12 @@ export async function readStreamArrivals(kinesis: KinesisClient, streamName: str
 }
 
 /** Reads every event on the stream from the start of each shard, in shard order (batches unpacked). */
-export async function readStreamEvents(kinesis: KinesisClient, streamName: string): Promise<CloudEvent[]> {
-  return (await readStreamArrivals(kinesis, streamName)).map(({ event }) => event);
+export async function readStreamEvents(
+  kinesis: KinesisClient,
+  streamName: string,
+  options: StreamReadOptions = {},
+): Promise<CloudEvent[]> {
+  return (await readStreamArrivals(kinesis, streamName, options)).map(({ event }) => event);
 }
 
 /** Serves a request handler (e.g. `app.callback()`) on a free loopback port. */
