@@ -1,32 +1,14 @@
-import { behaviourEventTypes, stockEventTypes } from '@shop/platform';
+import { behaviourEventTypes } from '@shop/platform';
 import test from 'ava';
 import { countEvent, metricNames } from '../src/aggregation/event-metrics.js';
 import { MetricWindows } from '../src/aggregation/metric-windows.js';
 import { maxEventBytes, readRecord } from '../src/aggregation/record-reader.js';
+import { restockEvent, saleEvent, viewEvent } from './event-fixtures.js';
 
-const sale = (id: string, time: string, quantity: number, category = 'tea', unitPriceMinor = 1250) => ({
-  specversion: '1.0' as const,
-  id,
-  source: '/shop/inventory',
-  type: stockEventTypes.adjusted,
-  subject: 'P1',
-  time,
-  datacontenttype: 'application/json' as const,
-  partitionkey: 'P1',
-  data: { productId: 'P1', quantity, reason: 'sale', unitPriceMinor, currency: 'USD', category },
-});
+const sale = (id: string, time: string, quantity: number, category = 'tea', unitPriceMinor = 1250) =>
+  saleEvent({ id, time, quantity, category, unitPriceMinor });
 
-const productView = (id: string, time: string, data: Record<string, unknown>) => ({
-  specversion: '1.0' as const,
-  id,
-  source: '/shop/web',
-  type: behaviourEventTypes.productViewed,
-  subject: 'P1',
-  time,
-  datacontenttype: 'application/json' as const,
-  partitionkey: 'P1',
-  data: { productId: 'P1', ...data },
-});
+const productView = (id: string, time: string, category: string) => viewEvent({ id, time, category });
 
 const statistic = (windows: MetricWindows, name: string, dimensions: Record<string, string> = {}) =>
   windows
@@ -53,15 +35,15 @@ test('when sales fall in one window, then units and revenue add up in total, by 
   t.deepEqual(statistic(windows, metricNames.eventsProcessed), [{ at, sum: 3 }]);
 });
 
-test('when products are viewed, then ProductViews counts them in total and by category, uncategorized when the event names none', (t) => {
+test('when products are viewed, then ProductViews counts them in total and by category', (t) => {
   const windows = new MetricWindows(60_000);
   const processedAt = Date.parse('2026-11-25T10:01:00Z');
-  countEvent(windows, productView('V1', '2026-11-25T10:00:01.000Z', { category: 'tea' }), processedAt);
-  countEvent(windows, productView('V2', '2026-11-25T10:00:02.000Z', { category: 'tea' }), processedAt);
-  countEvent(windows, productView('V3', '2026-11-25T10:00:03.000Z', { category: 'cups' }), processedAt);
-  countEvent(windows, productView('V4', '2026-11-25T10:00:04.000Z', {}), processedAt);
-  countEvent(windows, productView('V5', '2026-11-25T10:00:05.000Z', { category: 42 }), processedAt);
-  countEvent(windows, productView('V6', '2026-11-25T10:01:00.000Z', { category: 'tea' }), processedAt);
+  countEvent(windows, productView('V1', '2026-11-25T10:00:01.000Z', 'tea'), processedAt);
+  countEvent(windows, productView('V2', '2026-11-25T10:00:02.000Z', 'tea'), processedAt);
+  countEvent(windows, productView('V3', '2026-11-25T10:00:03.000Z', 'cups'), processedAt);
+  countEvent(windows, productView('V4', '2026-11-25T10:00:04.000Z', 'uncategorized'), processedAt);
+  countEvent(windows, productView('V5', '2026-11-25T10:00:05.000Z', 'uncategorized'), processedAt);
+  countEvent(windows, productView('V6', '2026-11-25T10:01:00.000Z', 'tea'), processedAt);
   const first = '2026-11-25T10:00:00.000Z';
   const second = '2026-11-25T10:01:00.000Z';
   t.deepEqual(statistic(windows, metricNames.productViews), [
@@ -124,21 +106,40 @@ test('when many distinct lags are sampled, then values are bucketed and no datum
 
 test('when a record is not JSON, not a CloudEvent, of an unknown type or oversized, then it is poison with a reason', (t) => {
   const poison = (data: string) =>
-    readRecord(Buffer.from(data)).map((outcome) => ('poison' in outcome ? outcome.poison : 'ok'));
-  t.deepEqual(poison('{nope'), ['record is not JSON']);
-  t.deepEqual(poison('42'), ['not a CloudEvent: not a JSON object']);
-  t.deepEqual(poison('[]'), ['record is an empty batch']);
-  t.regex(
-    poison(JSON.stringify({ ...sale('E1', '2026-11-25T10:00:00Z', -1), type: 'shop.unknown.v1' }))[0] ?? '',
-    /unknown type/,
-  );
-  t.regex(poison(JSON.stringify({ ...sale('E1', 'yesterday', -1) }))[0] ?? '', /no valid time/);
-  t.regex(
-    poison(JSON.stringify({ ...sale('E1', '2026-11-25T10:00:00Z', -1), note: 'x'.repeat(maxEventBytes) }))[0] ?? '',
-    /over/,
-  );
-  t.deepEqual(poison(JSON.stringify([sale('E1', '2026-11-25T10:00:00Z', -1), { specversion: '1.0' }])), [
-    'ok',
-    'not a CloudEvent: specversion, id or type missing',
+    readRecord(Buffer.from(data)).map((outcome) => ('poison' in outcome ? [outcome.reason, outcome.poison] : 'ok'));
+  t.deepEqual(poison('{nope'), [['not-json', 'record is not JSON']]);
+  t.deepEqual(poison('42'), [['envelope', 'not a CloudEvent: / must be a JSON object']]);
+  t.deepEqual(poison('[]'), [['empty-batch', 'record is an empty batch']]);
+  const [unknown] = poison(JSON.stringify({ ...sale('E1', '2026-11-25T10:00:00Z', -1), type: 'shop.unknown.v1' }));
+  t.is(unknown?.[0], 'unknown-type');
+  t.regex(unknown?.[1] ?? '', /shop\.unknown\.v1 has no schema/);
+  const [late] = poison(JSON.stringify({ ...sale('E1', '2026-11-25T10:00:00Z', -1), time: 'yesterday' }));
+  t.is(late?.[0], 'envelope');
+  t.regex(late?.[1] ?? '', /\/time must match format "date-time"/);
+  t.deepEqual(poison(JSON.stringify({ ...sale('E1', '2026-11-25T10:00:00Z', -1), note: 'x'.repeat(maxEventBytes) })), [
+    ['too-large', `event over ${maxEventBytes} bytes`],
   ]);
+  const [ok, broken] = poison(JSON.stringify([sale('E1', '2026-11-25T10:00:00Z', -1), { specversion: '1.0' }]));
+  t.is(ok, 'ok');
+  t.is(broken?.[0], 'envelope');
+});
+
+test('when an event fails the schema of its type, then it is poison naming the field, and its batch neighbours are read', (t) => {
+  const reasons = (value: unknown) =>
+    readRecord(Buffer.from(JSON.stringify(value))).map((outcome) =>
+      'poison' in outcome ? `${outcome.reason}: ${outcome.poison}` : 'ok',
+    );
+  const view = productView('V1', '2026-11-25T10:00:00.000Z', 'tea');
+  const { category: _category, ...uncategorized } = view.data;
+  const [withoutCategory] = reasons({ ...view, data: uncategorized });
+  t.regex(withoutCategory ?? '', /^schema: .*\/data must have required property 'category'/);
+  const [numericCategory] = reasons({ ...view, data: { ...view.data, category: 42 } });
+  t.regex(numericCategory ?? '', /^schema: .*\/data\/category must be string/);
+  const restock = restockEvent({ quantity: 3 });
+  t.deepEqual(reasons([restock, { ...restock, data: { ...restock.data, quantity: 'three' } }, view]), [
+    'ok',
+    `schema: event ${restock.id} (shop.inventory.stock.adjusted.v1): /data/quantity must be integer`,
+    'ok',
+  ]);
+  t.regex(reasons({ ...view, source: '/shop/catalog' })[0] ?? '', /^schema: .*\/source must be equal to constant/);
 });

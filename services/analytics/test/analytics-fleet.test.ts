@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { AnalyticsReader, ensureAlertTopic, eventually, startAnalyticsWorker, startStandIns } from '@shop/local-stack';
-import { behaviourEventTypes, createEvent, createKinesisClient, stockEventTypes } from '@shop/platform';
+import { createKinesisClient } from '@shop/platform';
 import test from 'ava';
+import { restockEvent, viewEvent } from './event-fixtures.js';
 
 // The real KCL MultiLangDaemon (Java) running our record processor, against dynalite, the Kinesis
 // stand-in and moto server.
@@ -37,24 +38,11 @@ test('when two workers share a 4-shard stream and one is killed mid-stream, then
   const produce = async (count: number, poison: string[] = []) => {
     const records = Array.from({ length: count }, (_, index) => {
       const number = produced + index;
-      const productId = `P${number % 40}`;
+      const product = `P${number % 40}`;
       const category = number % 40 === 0 ? 'cups' : 'tea';
-      const event =
-        number % 10 === 0
-          ? createEvent({
-              source: '/shop/web',
-              type: behaviourEventTypes.productViewed,
-              subject: productId,
-              data: { productId, category },
-            })
-          : createEvent({
-              source: '/shop/inventory',
-              type: stockEventTypes.adjusted,
-              subject: productId,
-              data: { productId, quantity: 1, reason: 'restock' },
-            });
+      const event = number % 10 === 0 ? viewEvent({ product, category }) : restockEvent({ product, quantity: 1 });
       if (number % 10 === 0) viewed[category] += 1;
-      return { Data: Buffer.from(JSON.stringify(event)), PartitionKey: productId };
+      return { Data: Buffer.from(JSON.stringify(event)), PartitionKey: event.subject };
     });
     produced += count;
     const all = [...records, ...poison.map((data, index) => ({ Data: Buffer.from(data), PartitionKey: `X${index}` }))];

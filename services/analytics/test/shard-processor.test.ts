@@ -1,22 +1,17 @@
 import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
-import { type CloudEvent, createLogger, stockEventTypes } from '@shop/platform';
+import type { ShopEvent } from '@shop/contracts';
+import { createLogger, stockEventTypes } from '@shop/platform';
 import test from 'ava';
+import type { PoisonReason } from '../src/aggregation/record-reader.js';
 import { type KclRecord, ShardProcessor } from '../src/processor/shard-processor.js';
+import { fixtureId, lowStockEvent, saleEvent } from './event-fixtures.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 
-function event(id: string, type: string = stockEventTypes.adjusted): CloudEvent {
-  return {
-    specversion: '1.0',
-    id,
-    source: '/shop/inventory',
-    type,
-    subject: 'P1',
-    time: '2026-11-25T10:00:10.000Z',
-    datacontenttype: 'application/json',
-    partitionkey: 'P1',
-    data: { productId: 'P1', quantity: -1, reason: 'sale', available: 2, onHand: 2, lowStockThreshold: 3 },
-  };
+const time = '2026-11-25T10:00:10.000Z';
+
+function event(id: string, type: string = stockEventTypes.adjusted): ShopEvent {
+  return type === stockEventTypes.low ? lowStockEvent({ id, time }) : saleEvent({ id, time, quantity: -1 });
 }
 
 function harness(options: { failPublishes?: number; holdsLease?: boolean } = {}) {
@@ -31,12 +26,16 @@ function harness(options: { failPublishes?: number; holdsLease?: boolean } = {})
   };
   const log: string[] = [];
   const behind: number[] = [];
+  const rejected: PoisonReason[] = [];
   const published: MetricDatum[][] = [];
   let failures = options.failPublishes ?? 0;
   let clock = Date.parse('2026-11-25T10:00:20Z');
   const processor = new ShardProcessor({
     observer: {
       recordsRead() {},
+      rejected(_shardId, reason) {
+        rejected.push(reason);
+      },
       flushed() {},
       checkpointed() {},
       polled(_shardId, seconds) {
@@ -84,6 +83,7 @@ function harness(options: { failPublishes?: number; holdsLease?: boolean } = {})
   return {
     processor,
     log,
+    rejected,
     checkpoint,
     sum,
     record,
@@ -105,16 +105,24 @@ test('when a window closes, then its metrics are published before the shard is c
   t.is(sum('EventsProcessed'), 3);
 });
 
-test('when poison sits between good records, then it is counted and skipped and the shard goes on', async (t) => {
-  const { processor, checkpoint, sum, record, advance } = harness();
+test('when poison sits between good records, then it is counted by reason and skipped, and the shard is checkpointed past it', async (t) => {
+  const { processor, log, rejected, checkpoint, sum, record, advance } = harness();
+  const broken = event('G4');
   await processor.processRecords(
-    [record(event('G1')), record('{not json'), record({ hello: 'world' }), record(event('G2'))],
+    [
+      record(event('G1')),
+      record('{not json'),
+      record({ hello: 'world' }),
+      record([event('G2'), { ...broken, data: { ...broken.data, quantity: 'one' } }]),
+    ],
     checkpoint,
   );
   advance(60_000);
   await processor.processRecords([record(event('G3'))], checkpoint);
   t.is(sum('EventsProcessed'), 3);
-  t.is(sum('PoisonEvents'), 2);
+  t.is(sum('PoisonEvents'), 3);
+  t.deepEqual(rejected, ['not-json', 'envelope', 'schema']);
+  t.deepEqual(log, ['published', 'checkpoint 5'], 'the poison records are checkpointed with the rest');
 });
 
 test('when an event is delivered twice, then it counts once; when a low-stock event arrives, then it alerts once', async (t) => {
@@ -176,5 +184,5 @@ test('when a low-stock event carries a trace header, then its supplier alert run
   const { processor, log, checkpoint, record } = harness();
   const header = 'Root=1-6744a1b2-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=1';
   await processor.processRecords([record({ ...event('L9', stockEventTypes.low), traceid: header })], checkpoint);
-  t.deepEqual(log.slice(0, 2), [`trace analytics ${header}`, 'alert L9']);
+  t.deepEqual(log.slice(0, 2), [`trace analytics ${header}`, `alert ${fixtureId('L9')}`]);
 });

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ensureAlertTopic, eventually, findFreePort, startAnalyticsWorker, startStandIns } from '@shop/local-stack';
-import { createEvent, createKinesisClient, stockEventTypes } from '@shop/platform';
+import { createKinesisClient } from '@shop/platform';
 import test from 'ava';
 import { ProcessorMetrics } from '../src/processor/processor-metrics.js';
 import { WorkerMetrics } from '../src/worker/worker-metrics.js';
+import { lowStockEvent, restockEvent } from './event-fixtures.js';
 import { parseSamples, readMetrics, sumOf } from './prometheus-samples.js';
 
 /** Metric names declared more than once (a scraper rejects the whole text for one). */
@@ -61,25 +62,19 @@ test('when a worker has read a known set of events, then its /metrics counts the
 
   const adjusted = 24;
   const events = [
-    ...Array.from({ length: adjusted }, (_, index) =>
-      createEvent({
-        source: '/shop/inventory',
-        type: stockEventTypes.adjusted,
-        subject: `P${index}`,
-        data: { productId: `P${index}`, quantity: 1, reason: 'restock' },
-      }),
-    ),
-    createEvent({
-      source: '/shop/inventory',
-      type: stockEventTypes.low,
-      subject: 'P1',
-      data: { productId: 'P1', available: 1, onHand: 1, lowStockThreshold: 3 },
-    }),
+    ...Array.from({ length: adjusted }, (_, index) => restockEvent({ product: `P${index}`, quantity: 1 })),
+    lowStockEvent({ product: 'P1' }),
   ];
+  // One record that breaks its schema: read, rejected and counted, never counted into metrics.
+  const broken = restockEvent({ product: 'P2', quantity: 1 });
+  const poison = { ...broken, data: { ...broken.data, reason: 'lost' } };
   const { FailedRecordCount } = await kinesis.send(
     new PutRecordsCommand({
       StreamName: standIns.streamName,
-      Records: events.map((event) => ({ Data: Buffer.from(JSON.stringify(event)), PartitionKey: event.subject })),
+      Records: [...events, poison].map((event) => ({
+        Data: Buffer.from(JSON.stringify(event)),
+        PartitionKey: event.subject,
+      })),
     }),
   );
   t.is(FailedRecordCount ?? 0, 0);
@@ -96,7 +91,7 @@ test('when a worker has read a known set of events, then its /metrics counts the
   const text = await eventually(
     () => readMetrics(metricsUrl),
     (body) =>
-      sumOf(body, 'analytics_records_processed_total') >= events.length &&
+      sumOf(body, 'analytics_records_processed_total') >= events.length + 1 &&
       shardsOf(body, 'analytics_window_flush_seconds_count').length === bothShards.length &&
       sumOf(body, 'aws_calls_total', { service: 'SNS' }) > 0,
     120_000,
@@ -108,8 +103,10 @@ test('when a worker has read a known set of events, then its /metrics counts the
       .join('\n'),
   );
   t.deepEqual(repeatedTypes(text), []);
-  t.is(sumOf(text, 'analytics_records_processed_total'), events.length, `log: ${worker.logFile}`);
+  t.is(sumOf(text, 'analytics_records_processed_total'), events.length + 1, `log: ${worker.logFile}`);
   t.is(sumOf(text, 'analytics_events_counted_total'), events.length);
+  t.is(sumOf(text, 'analytics_records_rejected_total', { reason: 'schema' }), 1, 'the poison record');
+  t.is(sumOf(text, 'analytics_records_rejected_total'), 1);
   t.true(sumOf(text, 'analytics_window_flush_seconds_sum') > 0);
   t.true(sumOf(text, 'aws_calls_total', { service: 'CloudWatch', operation: 'PutMetricData', outcome: 'ok' }) > 0);
   t.true(sumOf(text, 'aws_call_duration_seconds_count', { service: 'CloudWatch' }) > 0);

@@ -11,14 +11,9 @@ import {
   startAnalyticsWorker,
   startStandIns,
 } from '@shop/local-stack';
-import {
-  createDocumentClient,
-  createDynamoDbClient,
-  createEvent,
-  createKinesisClient,
-  stockEventTypes,
-} from '@shop/platform';
+import { createDocumentClient, createDynamoDbClient, createKinesisClient } from '@shop/platform';
 import test from 'ava';
+import { restockEvent } from './event-fixtures.js';
 import { readMetrics, sumOf } from './prometheus-samples.js';
 
 /**
@@ -73,14 +68,8 @@ test('when a worker gets SIGTERM mid-window, then it publishes the window and ch
     new PutRecordsCommand({
       StreamName: standIns.streamName,
       Records: Array.from({ length: count }, (_, index) => {
-        const productId = `P${index}`;
-        const event = createEvent({
-          source: '/shop/inventory',
-          type: stockEventTypes.adjusted,
-          subject: productId,
-          data: { productId, quantity: 1, reason: 'restock' },
-        });
-        return { Data: Buffer.from(JSON.stringify(event)), PartitionKey: productId };
+        const event = restockEvent({ product: `P${index}`, quantity: 1 });
+        return { Data: Buffer.from(JSON.stringify(event)), PartitionKey: event.subject };
       }),
     }),
   );

@@ -1,66 +1,47 @@
-import {
-  analyticsMetricNames,
-  behaviourEventTypes,
-  type CloudEvent,
-  fromMinorUnits,
-  stockEventTypes,
-} from '@shop/platform';
+import type { ShopEvent } from '@shop/contracts';
+import { analyticsMetricNames, behaviourEventTypes, fromMinorUnits, stockEventTypes } from '@shop/platform';
 import type { MetricWindows } from './metric-windows.js';
 
 /** The metric names, shared with the AWS deployment's dashboard and alarms. */
 export const metricNames = analyticsMetricNames;
 
-interface AdjustedData {
-  quantity?: number;
-  reason?: string;
-  unitPriceMinor?: number;
-  currency?: string;
-  category?: string;
-}
-
-interface ProductViewedData {
-  category?: unknown;
-}
-
-// A dimension value CloudWatch refuses would fail the window's whole publish; anything but a
-// category name counts as uncategorized.
-function viewedCategory(data: ProductViewedData): string {
-  return typeof data.category === 'string' && data.category !== '' ? data.category : 'uncategorized';
-}
-
 /**
  * Counts one event into the windows of its event time: every metric it contributes to, each in
- * total and per dimension (CloudWatch does not add dimensions up by itself).
+ * total and per dimension (CloudWatch does not add dimensions up by itself). The event has passed
+ * its schema, so a view names its category, a sale its price, currency and category, and every
+ * category is a slug that CloudWatch takes as a dimension value.
  */
-export function countEvent(windows: MetricWindows, event: CloudEvent, processedAtMs: number): void {
+export function countEvent(windows: MetricWindows, event: ShopEvent, processedAtMs: number): void {
   const at = Date.parse(event.time);
   windows.add(metricNames.eventsProcessed, [], at, 1);
   windows.add(metricNames.eventsProcessed, [{ Name: 'EventType', Value: event.type }], at, 1);
   windows.sample(metricNames.eventLagMs, at, Math.max(0, processedAtMs - at), 'Milliseconds');
   if (event.type === behaviourEventTypes.productViewed) {
-    const category = viewedCategory(event.data as ProductViewedData);
+    const { category } = event.data;
     windows.add(metricNames.productViews, [], at, 1);
     windows.add(metricNames.productViews, [{ Name: 'Category', Value: category }], at, 1);
     return;
   }
   if (event.type !== stockEventTypes.adjusted) return;
-  const data = event.data as AdjustedData;
-  windows.add(metricNames.stockAdjustments, [{ Name: 'Reason', Value: String(data.reason) }], at, 1);
-  if (data.reason !== 'sale' || typeof data.quantity !== 'number') return;
+  const { data } = event;
+  windows.add(metricNames.stockAdjustments, [{ Name: 'Reason', Value: data.reason }], at, 1);
+  // A sale's schema requires its price, currency and category; the generated type keeps them
+  // optional (it cannot say "required when the reason is sale"), hence the check.
+  const { unitPriceMinor, currency, category } = data;
+  if (data.reason !== 'sale' || unitPriceMinor === undefined || currency === undefined || category === undefined)
+    return;
   const units = -data.quantity;
-  const category = data.category ?? 'uncategorized';
   windows.add(metricNames.unitsSold, [], at, units);
   windows.add(metricNames.unitsSold, [{ Name: 'Category', Value: category }], at, units);
-  if (typeof data.unitPriceMinor !== 'number' || !data.currency) return;
   // Revenue is only meaningful per currency, so every Revenue datum names its currency.
-  const revenue = fromMinorUnits(data.unitPriceMinor * units, data.currency);
-  const currency = { Name: 'Currency', Value: data.currency };
-  windows.add(metricNames.revenue, [currency], at, revenue, 'None');
-  windows.add(metricNames.revenue, [{ Name: 'Category', Value: category }, currency], at, revenue, 'None');
+  const revenue = fromMinorUnits(unitPriceMinor * units, currency);
+  const currencyDimension = { Name: 'Currency', Value: currency };
+  windows.add(metricNames.revenue, [currencyDimension], at, revenue, 'None');
+  windows.add(metricNames.revenue, [{ Name: 'Category', Value: category }, currencyDimension], at, revenue, 'None');
 }
 
 /** Counts one low-stock alert, in total and by the product's category. */
-export function countLowStockAlert(windows: MetricWindows, event: CloudEvent, category: string): void {
+export function countLowStockAlert(windows: MetricWindows, event: ShopEvent, category: string): void {
   const at = Date.parse(event.time);
   windows.add(metricNames.lowStockAlerts, [], at, 1);
   windows.add(metricNames.lowStockAlerts, [{ Name: 'Category', Value: category }], at, 1);

@@ -1,21 +1,10 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  type CloudEvent,
-  isConditionalCheckFailed,
-  itemKeys,
-  productFromItem,
-  type Supplier,
-  tableKeys,
-} from '@shop/platform';
+import type { ShopEventOf } from '@shop/contracts';
+import { isConditionalCheckFailed, itemKeys, productFromItem, type stockEventTypes, tableKeys } from '@shop/platform';
 
-interface LowStockData {
-  productId: string;
-  available: number;
-  onHand: number;
-  lowStockThreshold: number;
-  supplier?: Supplier;
-}
+/** A stock.low event, as its schema describes it. */
+export type StockLowEvent = ShopEventOf<typeof stockEventTypes.low>;
 
 export interface LowStockAlerterDeps {
   documentClient: DynamoDBDocumentClient;
@@ -37,9 +26,9 @@ export class LowStockAlerter {
   constructor(private readonly deps: LowStockAlerterDeps) {}
 
   /** Sends the alert unless it was sent already; resolves with the product's category. */
-  async alert(event: CloudEvent): Promise<{ category: string; sent: boolean }> {
-    const data = event.data as LowStockData;
-    const productId = data.productId ?? event.subject;
+  async alert(event: StockLowEvent): Promise<{ category: string; sent: boolean }> {
+    const { data } = event;
+    const { productId } = data;
     const { Item } = await this.deps.documentClient.send(
       new GetCommand({ TableName: this.deps.tableName, Key: itemKeys.product(productId) }),
     );

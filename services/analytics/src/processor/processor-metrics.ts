@@ -1,5 +1,6 @@
 import { ProcessMetrics } from '@shop/platform';
 import { Counter, Gauge, Histogram, type MetricObjectWithValues, type MetricValue, Registry } from 'prom-client';
+import type { PoisonReason } from '../aggregation/record-reader.js';
 import type { ProcessorObserver } from './shard-processor.js';
 
 /**
@@ -13,6 +14,7 @@ export class ProcessorMetrics implements ProcessorObserver {
   readonly aws = new ProcessMetrics({ service: 'analytics-processor', processMetrics: false });
   private readonly records: Counter<'shard'>;
   private readonly events: Counter<'shard'>;
+  private readonly rejections: Counter<'shard' | 'reason'>;
   private readonly flushes: Histogram<'shard'>;
   private readonly checkpointLag: Gauge<'shard'>;
   private readonly behindStream: Gauge<'shard'>;
@@ -29,6 +31,12 @@ export class ProcessorMetrics implements ProcessorObserver {
       name: 'analytics_events_counted_total',
       help: 'Events counted into metrics (duplicates and poison excluded), by shard',
       labelNames: ['shard'],
+      registers,
+    });
+    this.rejections = new Counter({
+      name: 'analytics_records_rejected_total',
+      help: 'Records, or events in them, skipped as poison (logged, counted in PoisonEvents, checkpointed past), by shard and reason: not-json, empty-batch, too-large, envelope (no CloudEvent), unknown-type (no schema), schema (fails its schema)',
+      labelNames: ['shard', 'reason'],
       registers,
     });
     this.flushes = new Histogram({
@@ -55,6 +63,10 @@ export class ProcessorMetrics implements ProcessorObserver {
   recordsRead(shard: string, records: number, events: number): void {
     this.records.inc({ shard }, records);
     this.events.inc({ shard }, events);
+  }
+
+  rejected(shard: string, reason: PoisonReason): void {
+    this.rejections.inc({ shard, reason });
   }
 
   flushed(shard: string, seconds: number): void {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type CloudEvent, type Logger, stockEventTypes } from '@shop/platform';
+import { type Logger, stockEventTypes } from '@shop/platform';
 import {
   countDuplicate,
   countEvent,
@@ -8,7 +8,8 @@ import {
   metricNames,
 } from '../aggregation/event-metrics.js';
 import { MetricWindows } from '../aggregation/metric-windows.js';
-import { readRecord } from '../aggregation/record-reader.js';
+import { type PoisonReason, readRecord } from '../aggregation/record-reader.js';
+import type { StockLowEvent } from './low-stock-alerter.js';
 import type { MetricSink } from './metric-publisher.js';
 import { RecentIds } from './recent-ids.js';
 
@@ -25,12 +26,14 @@ export interface KclRecord {
 export type Checkpoint = (sequenceNumber?: string) => Promise<void>;
 
 export interface LowStockAlerts {
-  alert(event: CloudEvent): Promise<{ category: string }>;
+  alert(event: StockLowEvent): Promise<{ category: string }>;
 }
 
 /** What a shard processor reports for its worker's `/metrics`. */
 export interface ProcessorObserver {
   recordsRead(shardId: string, records: number, events: number): void;
+  /** A record, or an event in one, was rejected (skipped and counted as poison) for this reason. */
+  rejected(shardId: string, reason: PoisonReason): void;
   /** A window flush (PutMetricData) took this long. */
   flushed(shardId: string, seconds: number): void;
   /** A checkpoint was written for records read `lagSeconds` before. */
@@ -107,8 +110,14 @@ export class ShardProcessor {
       for (const outcome of readRecord(Buffer.from(record.data, 'base64'))) {
         if ('poison' in outcome) {
           countPoison(this.windows, processedAt);
+          this.deps.observer?.rejected(this.shardId, outcome.reason);
           this.deps.logger.warn(
-            { shardId: this.shardId, sequenceNumber: record.sequenceNumber, reason: outcome.poison },
+            {
+              shardId: this.shardId,
+              sequenceNumber: record.sequenceNumber,
+              rejection: outcome.reason,
+              reason: outcome.poison,
+            },
             'poison event skipped',
           );
           continue;
