@@ -1,0 +1,36 @@
+import type { components } from './shop-api.generated.js';
+
+type Schemas = components['schemas'];
+
+/** A product as the catalog answers it. */
+export type Product = Schemas['Product'];
+/** A product as a client creates (POST) or replaces (PUT) it. */
+export type ProductInput = Schemas['ProductInput'];
+export type ProductPage = Schemas['ProductPage'];
+export type Currency = Schemas['Currency'];
+export type StockLevel = Schemas['StockLevel'];
+export type StockLevelPage = Schemas['StockLevelPage'];
+/** One change of a product's stock, as the history lists it. */
+export type Adjustment = Schemas['Adjustment'];
+export type AdjustmentInput = Schemas['AdjustmentInput'];
+export type AdjustmentPage = Schemas['AdjustmentPage'];
+/** Why the stock changes, as an adjustment names it. */
+export type AdjustmentReason = Schemas['AdjustmentReason'];
+export type ThresholdInput = Schemas['ThresholdInput'];
+/** One line of a dashboard chart. */
+export type ChartSeries = Schemas['ChartSeries'];
+export type DashboardMetrics = Schemas['DashboardMetrics'];
+/** An RFC 9457 problem, the body of every answer that is not a success. */
+export type Problem = Schemas['Problem'];
+/** A field at fault in a 422's `errors`, e.g. `price` or `supplier.email`. */
+export type FieldError = Schemas['FieldError'];
+
+// Every reason of the contract, in its order, and no other: a reason added to or dropped from
+// AdjustmentReason fails the type check here until this list follows.
+const reasons = { restock: true, sale: true, return: true, correction: true, damage: true } satisfies Record<
+  AdjustmentReason,
+  true
+>;
+
+/** The reasons an adjustment can give, as a list for a form to offer. */
+export const adjustmentReasons = Object.keys(reasons) as AdjustmentReason[];
