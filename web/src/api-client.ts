@@ -1,8 +1,6 @@
-/** A field the API named in a validation error, e.g. `price` or `supplier.email`. */
-export interface FieldError {
-  field: string;
-  message: string;
-}
+import { createShopApiClient, type FieldError, type Problem, type ShopApiClient } from '@shop/api-client';
+
+export type { FieldError };
 
 /** An API answer that was not a success, read from its problem+json body. */
 export class ApiProblem extends Error {
@@ -19,53 +17,44 @@ export class ApiProblem extends Error {
   }
 }
 
-export interface ApiRequest {
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  body?: unknown;
-  token?: string | undefined;
-  ifMatch?: string | undefined;
-  signal?: AbortSignal;
-}
-
 export interface ApiAnswer<T> {
   data: T;
   etag: string | null;
 }
 
-async function problemOf(response: Response): Promise<ApiProblem> {
+/** The public reads (products, a stock level), on this site's own origin and without a token. */
+export const publicApi: ShopApiClient = createShopApiClient();
+
+/** The API on this site's own origin as a signed-in staff member, with their access token. */
+export function staffApi(token: string): ShopApiClient {
+  return createShopApiClient({ token });
+}
+
+/** The body of an answer that is not a success: problem+json, or whatever a proxy put there. */
+function problemOf(response: Response, body: unknown): ApiProblem {
   const title = response.statusText || `HTTP ${response.status}`;
-  try {
-    const body = (await response.json()) as { title?: string; detail?: string; errors?: FieldError[] };
-    return new ApiProblem(response.status, body.title ?? title, body.detail ?? '', body.errors ?? []);
-  } catch {
-    return new ApiProblem(response.status, title, '');
-  }
+  const problem: Partial<Problem> = typeof body === 'object' && body !== null ? body : {};
+  return new ApiProblem(response.status, problem.title ?? title, problem.detail ?? '', problem.errors ?? []);
 }
 
 /**
- * Calls the platform's API on this site's own origin. Writes carry a fresh Idempotency-Key, so a
- * retried click never applies twice; failures throw an ApiProblem with the fields at fault.
+ * What a call of the generated client answered, as the pages use it: the data and the ETag of a
+ * success; otherwise it throws an ApiProblem with the fields at fault (shown next to the form's
+ * inputs), or one for a network error when no answer came.
  */
-export async function api<T>(path: string, request: ApiRequest = {}): Promise<ApiAnswer<T>> {
-  const method = request.method ?? 'GET';
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (request.body !== undefined) headers['Content-Type'] = 'application/json';
-  if (request.token) headers.Authorization = `Bearer ${request.token}`;
-  if (request.ifMatch) headers['If-Match'] = request.ifMatch;
-  if (method !== 'GET') headers['Idempotency-Key'] = crypto.randomUUID();
-  let response: Response;
+export async function answerOf<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<ApiAnswer<T>> {
+  let result: Awaited<typeof call>;
   try {
-    response = await fetch(path, {
-      method,
-      headers,
-      ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-      ...(request.signal ? { signal: request.signal } : {}),
-    });
+    result = await call;
   } catch (error) {
-    if ((error as Error).name === 'AbortError') throw error;
+    // fetch rejects with a TypeError when the request could not be sent or answered.
+    if (!(error instanceof TypeError)) throw error;
     throw new ApiProblem(0, 'Network error', 'The shop could not be reached. Check the connection and try again.');
   }
-  if (!response.ok) throw await problemOf(response);
-  const data = response.status === 204 ? (undefined as T) : ((await response.json()) as T);
-  return { data, etag: response.headers.get('ETag') };
+  const { data, error, response } = result;
+  if (!response.ok) throw problemOf(response, error);
+  // A success without a body (204) has no data, and its operation's type says so.
+  return { data: data as T, etag: response.headers.get('ETag') };
 }

@@ -1,4 +1,4 @@
-import type { Series } from './shop-types.js';
+import type { ChartSeries } from '@shop/api-client';
 
 export interface ChartBox {
   width: number;
@@ -30,7 +30,7 @@ export function niceStep(max: number, count: number): number {
  * Where each point of each series goes in a box: time runs left to right over [from, to], values
  * bottom to top from zero to a rounded maximum, so charts of counts never start above zero.
  */
-export function layoutChart(series: Series[], from: number, to: number, box: ChartBox): ChartLayout {
+export function layoutChart(series: ChartSeries[], from: number, to: number, box: ChartBox): ChartLayout {
   const values = series.flatMap((line) => line.points.map((point) => point.v));
   const step = niceStep(Math.max(0, ...values), 4);
   const yMax = Math.max(step, Math.ceil(Math.max(0, ...values) / step) * step);

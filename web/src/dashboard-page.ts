@@ -1,10 +1,10 @@
 import './styles.css';
-import { ApiProblem, api } from './api-client.js';
+import type { DashboardMetrics } from '@shop/api-client';
+import { ApiProblem, answerOf, staffApi } from './api-client.js';
 import { byId, h } from './dom.js';
 import { categoryLabel } from './formatting.js';
 import { lineChart } from './line-chart.js';
 import { sessionBar } from './session-bar.js';
-import type { DashboardMetrics } from './shop-types.js';
 import { signInForm } from './sign-in-form.js';
 import { currentSession, type StaffSession, staffGroups } from './staff-session.js';
 
@@ -72,14 +72,15 @@ function dashboard(session: StaffSession): void {
     ...ranges.map((option) => h('option', { value: option.minutes, selected: option.minutes === 60 }, option.label)),
   );
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const api = staffApi(session.accessToken);
 
   const refresh = async () => {
     clearTimeout(timer);
     if (!document.hidden) {
       try {
-        const { data } = await api<DashboardMetrics>(`/api/dashboard/metrics?minutes=${range.value}`, {
-          token: session.accessToken,
-        });
+        const { data } = await answerOf(
+          api.GET('/api/dashboard/metrics', { params: { query: { minutes: Number(range.value) } } }),
+        );
         grid.replaceChildren(...charts(data));
         grid.setAttribute('aria-busy', 'false');
         updated.replaceChildren(`Updated ${new Date().toLocaleTimeString()}; refreshes every ${refreshMs / 1000} s.`);

@@ -1,6 +1,6 @@
+import type { ChartSeries } from '@shop/api-client';
 import { type ChartBox, layoutChart } from './chart-scale.js';
 import { h, svg } from './dom.js';
-import type { Series } from './shop-types.js';
 
 const box: ChartBox = { width: 480, height: 200, left: 44, right: 12, top: 12, bottom: 24 };
 
@@ -18,7 +18,7 @@ function valueLabel(value: number): string {
  * A line chart of series over a time range as SVG, with a legend naming each line and its latest
  * value, or an empty state when there is nothing to draw yet. Colours come from the stylesheet.
  */
-export function lineChart(title: string, series: Series[], from: number, to: number): HTMLElement {
+export function lineChart(title: string, series: ChartSeries[], from: number, to: number): HTMLElement {
   const drawn = series.filter((line) => line.points.length > 0);
   const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
   if (drawn.length === 0) {

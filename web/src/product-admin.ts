@@ -1,7 +1,7 @@
-import { ApiProblem, api } from './api-client.js';
+import type { Product, ProductInput } from '@shop/api-client';
+import { ApiProblem, answerOf, publicApi, staffApi } from './api-client.js';
 import { h } from './dom.js';
 import { clearFormErrors, field, formAlert, numberOrText, showFormErrors } from './form-errors.js';
-import type { Product, ProductInput } from './shop-types.js';
 
 /**
  * The product form for catalog admins: creates a product, or replaces one (with If-Match, so an
@@ -59,16 +59,20 @@ export function productForm(
     if (supplierName.value.trim() || supplierEmail.value.trim()) {
       body.supplier = { name: supplierName.value, email: supplierEmail.value.trim() };
     }
+    // What was typed is sent unchecked (a price may still be text), so that the API's 422 names
+    // each field at fault; the contract's type describes valid input only.
+    const input = body as ProductInput;
+    const api = staffApi(token);
     submit.disabled = true;
     try {
       const { data } = value
-        ? await api<Product>(`/api/products/${value.id}`, {
-            method: 'PUT',
-            body: body as ProductInput,
-            token,
-            ifMatch: existing?.etag ?? undefined,
-          })
-        : await api<Product>('/api/products', { method: 'POST', body, token });
+        ? await answerOf(
+            api.PUT('/api/products/{id}', {
+              params: { path: { id: value.id }, header: { 'If-Match': existing?.etag ?? undefined } },
+              body: input,
+            }),
+          )
+        : await answerOf(api.POST('/api/products', { body: input }));
       onSaved(data);
     } catch (error) {
       if (error instanceof ApiProblem && error.status === 412) {
@@ -93,7 +97,10 @@ export function productForm(
 /** Deletes a product after the admin confirms; resolves whether it was deleted. */
 export async function deleteProduct(token: string, product: Product): Promise<boolean> {
   if (!confirm(`Delete "${product.name}"? It leaves the storefront at once.`)) return false;
-  const { etag } = await api<Product>(`/api/products/${product.id}`);
-  await api(`/api/products/${product.id}`, { method: 'DELETE', token, ifMatch: etag ?? undefined });
+  const path = { id: product.id };
+  const { etag } = await answerOf(publicApi.GET('/api/products/{id}', { params: { path } }));
+  await answerOf(
+    staffApi(token).DELETE('/api/products/{id}', { params: { path, header: { 'If-Match': etag ?? undefined } } }),
+  );
   return true;
 }

@@ -1,11 +1,11 @@
 import './styles.css';
-import { api } from './api-client.js';
+import type { Product } from '@shop/api-client';
+import { answerOf, publicApi, staffApi } from './api-client.js';
 import { byId, h } from './dom.js';
 import { errorNotice } from './form-errors.js';
 import { categoryLabel, formatMoney } from './formatting.js';
 import { deleteProduct, productForm } from './product-admin.js';
 import { sessionBar } from './session-bar.js';
-import type { Page, Product, StockLevel } from './shop-types.js';
 import { signInForm } from './sign-in-form.js';
 import { currentSession, type StaffSession, staffGroups } from './staff-session.js';
 import { stockDesk } from './stock-desk.js';
@@ -17,6 +17,7 @@ function staffConsole(session: StaffSession): void {
   const isAdmin = session.groups.includes(staffGroups.catalogAdmin);
   const isStaff = session.groups.includes(staffGroups.inventoryStaff);
   const token = session.accessToken;
+  const api = staffApi(token);
   const workspace = h('div', { id: 'workspace', class: 'workspace', tabindex: '-1' });
   const productsBody = h('div', {}, h('p', { class: 'status' }, 'Loading products…'));
   const lowStockBody = h('div', {});
@@ -35,7 +36,9 @@ function staffConsole(session: StaffSession): void {
       open(productForm(token, saved));
       return;
     }
-    const { data, etag } = await api<Product>(`/api/products/${product.id}`);
+    const { data, etag } = await answerOf(
+      publicApi.GET('/api/products/{id}', { params: { path: { id: product.id } } }),
+    );
     open(productForm(token, saved, { product: data, etag }));
   };
 
@@ -83,10 +86,10 @@ function staffConsole(session: StaffSession): void {
 
   async function loadProducts(pageIndex: number): Promise<void> {
     const cursor = cursors[pageIndex];
-    const query = new URLSearchParams({ limit: '20' });
-    if (cursor) query.set('cursor', cursor);
     try {
-      const { data: page } = await api<Page<Product>>(`/api/products?${query}`);
+      const { data: page } = await answerOf(
+        publicApi.GET('/api/products', { params: { query: { limit: 20, cursor } } }),
+      );
       cursors.length = pageIndex + 1;
       if (page.nextCursor) cursors.push(page.nextCursor);
       productsBody.replaceChildren(
@@ -125,7 +128,9 @@ function staffConsole(session: StaffSession): void {
   async function loadLowStock(): Promise<void> {
     if (!isStaff) return;
     try {
-      const { data: page } = await api<Page<StockLevel>>('/api/inventory?lowStock=true&limit=50', { token });
+      const { data: page } = await answerOf(
+        api.GET('/api/inventory', { params: { query: { lowStock: true, limit: 50 } } }),
+      );
       if (page.items.length === 0) {
         lowStockBody.replaceChildren(h('p', { class: 'empty-state' }, 'Nothing is low on stock.'));
         return;
@@ -133,7 +138,7 @@ function staffConsole(session: StaffSession): void {
       // The list holds stock levels; the names come from the catalog, one read per product.
       const products = await Promise.all(
         page.items.map((stock) =>
-          api<Product>(`/api/products/${stock.productId}`).then(
+          answerOf(publicApi.GET('/api/products/{id}', { params: { path: { id: stock.productId } } })).then(
             (answer) => answer.data,
             () => undefined,
           ),

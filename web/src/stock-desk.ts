@@ -1,9 +1,16 @@
-import { ApiProblem, api } from './api-client.js';
+import {
+  type Adjustment,
+  type AdjustmentInput,
+  adjustmentReasons,
+  type Product,
+  type StockLevel,
+  type ThresholdInput,
+} from '@shop/api-client';
+import { ApiProblem, answerOf, publicApi, staffApi } from './api-client.js';
 import { availabilityOf } from './availability.js';
 import { h } from './dom.js';
 import { clearFormErrors, errorNotice, field, formAlert, numberOrText, showFormErrors } from './form-errors.js';
 import { formatDateTime } from './formatting.js';
-import { type Adjustment, adjustmentReasons, type Page, type Product, type StockLevel } from './shop-types.js';
 
 function stockSummary(stock: StockLevel): HTMLElement {
   const { level, text } = availabilityOf(stock);
@@ -64,12 +71,14 @@ export function stockDesk(token: string, product: Product, onChanged: () => void
   const summary = h('div', {}, h('p', { class: 'status' }, 'Loading stock…'));
   const history = h('div', {});
   let etag: string | null = null;
+  const api = staffApi(token);
+  const path = { productId: product.id };
 
   const load = async () => {
     try {
       const [{ data: stock, etag: tag }, { data: page }] = await Promise.all([
-        api<StockLevel>(`/api/inventory/${product.id}`),
-        api<Page<Adjustment>>(`/api/inventory/${product.id}/adjustments?limit=20`, { token }),
+        answerOf(publicApi.GET('/api/inventory/{productId}', { params: { path } })),
+        answerOf(api.GET('/api/inventory/{productId}/adjustments', { params: { path, query: { limit: 20 } } })),
       ]);
       etag = tag;
       summary.replaceChildren(stockSummary(stock));
@@ -103,7 +112,10 @@ export function stockDesk(token: string, product: Product, onChanged: () => void
     const body: Record<string, unknown> = { quantity: numberOrText(quantity.value), reason: reason.value };
     if (note.value.trim()) body.note = note.value;
     try {
-      await api(`/api/inventory/${product.id}/adjustments`, { method: 'POST', body, token });
+      // Sent as typed, so that the API's 422 names the field at fault (see productForm).
+      await answerOf(
+        api.POST('/api/inventory/{productId}/adjustments', { params: { path }, body: body as AdjustmentInput }),
+      );
       quantity.value = '';
       note.value = '';
       await load();
@@ -126,12 +138,11 @@ export function stockDesk(token: string, product: Product, onChanged: () => void
     event.preventDefault();
     clearFormErrors(thresholdForm);
     try {
-      await api(`/api/inventory/${product.id}`, {
-        method: 'PATCH',
-        body: { lowStockThreshold: numberOrText(threshold.value) },
-        token,
-        ifMatch: etag ?? undefined,
-      });
+      // Sent as typed too: text that is not a number is the API's to name.
+      const body = { lowStockThreshold: numberOrText(threshold.value) } as ThresholdInput;
+      await answerOf(
+        api.PATCH('/api/inventory/{productId}', { params: { path, header: { 'If-Match': etag ?? undefined } }, body }),
+      );
       await load();
       onChanged();
     } catch (error) {

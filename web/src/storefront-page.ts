@@ -1,10 +1,10 @@
 import './styles.css';
-import { ApiProblem, api } from './api-client.js';
+import type { Product, StockLevel } from '@shop/api-client';
+import { ApiProblem, answerOf, publicApi } from './api-client.js';
 import { availabilityOf } from './availability.js';
 import { byId, h } from './dom.js';
 import { categoryLabel, formatMoney } from './formatting.js';
 import { reportProductView } from './product-views.js';
-import type { Page, Product, StockLevel } from './shop-types.js';
 
 const pageSize = 12;
 const main = byId('main');
@@ -82,13 +82,12 @@ function productCard(product: Product): HTMLElement {
 }
 
 async function showCatalog(params: URLSearchParams): Promise<void> {
-  const category = params.get('category') ?? undefined;
-  const cursor = params.get('cursor') ?? undefined;
-  const query = new URLSearchParams({ limit: String(pageSize) });
-  if (category) query.set('category', category);
-  if (cursor) query.set('cursor', cursor);
+  const category = params.get('category') || undefined;
+  const cursor = params.get('cursor') || undefined;
   try {
-    const { data: page } = await api<Page<Product>>(`/api/products?${query}`);
+    const { data: page } = await answerOf(
+      publicApi.GET('/api/products', { params: { query: { limit: pageSize, category, cursor } } }),
+    );
     const heading = h('h1', {}, category ? `Products: ${categoryLabel(category)}` : 'Products');
     const grid =
       page.items.length > 0
@@ -120,7 +119,7 @@ function availabilityBadge(stock: StockLevel): HTMLElement {
 async function showProduct(id: string): Promise<void> {
   let product: Product;
   try {
-    product = (await api<Product>(`/api/products/${encodeURIComponent(id)}`)).data;
+    product = (await answerOf(publicApi.GET('/api/products/{id}', { params: { path: { id } } }))).data;
   } catch (error) {
     if (error instanceof ApiProblem && error.status === 404) {
       document.title = 'Product not found · Shop';
@@ -160,7 +159,9 @@ async function showProduct(id: string): Promise<void> {
   const refresh = async () => {
     if (!document.hidden) {
       try {
-        const { data: stock } = await api<StockLevel>(`/api/inventory/${encodeURIComponent(product.id)}`);
+        const { data: stock } = await answerOf(
+          publicApi.GET('/api/inventory/{productId}', { params: { path: { productId: product.id } } }),
+        );
         availability.replaceChildren(availabilityBadge(stock));
       } catch {
         if (!availability.querySelector('.availability'))

@@ -20,6 +20,8 @@ export type ThresholdInput = Schemas['ThresholdInput'];
 /** One line of a dashboard chart. */
 export type ChartSeries = Schemas['ChartSeries'];
 export type DashboardMetrics = Schemas['DashboardMetrics'];
+/** A behaviour event the storefront reports with `POST /api/events`. */
+export type BehaviourEvent = Schemas['BehaviourEvent'];
 /** An RFC 9457 problem, the body of every answer that is not a success. */
 export type Problem = Schemas['Problem'];
 /** A field at fault in a 422's `errors`, e.g. `price` or `supplier.email`. */
