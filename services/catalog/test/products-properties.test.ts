@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { assertShopEvent } from '@shop/contracts';
 import {
   accepts,
   anyText,
@@ -419,9 +420,10 @@ function assertValidProductItem(item: Record<string, unknown>, label: string): v
 }
 
 // A hook, not a test: it must see what every property left, and tests run concurrently.
-test.after('when the properties have run, then every item in the table is valid', async (t) => {
+test.after('when the properties have run, then every item in the table and every event is valid', async (t) => {
   const items = await scanTable(t.context.catalog);
   const kinds = new Map<string, number>();
+  let eventsChecked = 0;
   const claims = new Map<string, unknown>();
   const liveBySku = new Map<string, string>();
   for (const item of items) {
@@ -442,6 +444,12 @@ test.after('when the properties have run, then every item in the table is valid'
       claims.set(String(item.pk).slice('SKU#'.length), item.productId);
     } else if (kind === 'IDEMPOTENCY') {
       assertValidIdempotencyItem(item, label);
+    } else if (kind === 'EVENTS') {
+      // The events as published: each keeps its schema, whatever valid product the cases made.
+      for (const event of item.events as string[]) {
+        assertShopEvent(JSON.parse(event));
+        eventsChecked += 1;
+      }
     }
   }
   for (const [sku, productId] of liveBySku) {
@@ -449,4 +457,6 @@ test.after('when the properties have run, then every item in the table is valid'
   }
   t.log(`${items.length} items: ${[...kinds].map(([kind, count]) => `${kind}×${count}`).join(' ')}`);
   t.true(liveBySku.size > 0);
+  t.true(eventsChecked > 0, 'published events were checked');
+  t.log(`${eventsChecked} published events keep their schemas`);
 });

@@ -1,3 +1,4 @@
+import { checkEvent } from '@shop/contracts';
 import { stockEventTypes } from '@shop/platform';
 import test from 'ava';
 import { eventsForChange } from '../src/stock/stock-events.js';
@@ -81,4 +82,75 @@ test('when a reservation is only created, then there is no history entry', (t) =
     eventsForChange('P1', change).map((event) => event.type),
     [stockEventTypes.reservationCreated],
   );
+});
+
+test('when every kind of ledger entry becomes events, then each event keeps the schema of its type', (t) => {
+  const productId = '01JAAAAAAAAAAAAAAAAAAAAAB0';
+  const reservation = (n: number, extra: { expiresAt?: number } = {}) => ({
+    id: `01JAAAAAAAAAAAAAAAAAAAAAR${n}`,
+    quantity: n,
+    ...extra,
+  });
+  const entries: LedgerEntry[] = [
+    entry('01JAAAAAAAAAAAAAAAAAAAAAA1', 20, { note: 'delivery', reference: 'PO-17' }),
+    entry('01JAAAAAAAAAAAAAAAAAAAAAA2', -3, { sale: { priceMinor: 999, currency: 'USD', category: 'tents' } }),
+    entry('01JAAAAAAAAAAAAAAAAAAAAAA3', 0, { reason: 'stocktake' }),
+    entry('01JAAAAAAAAAAAAAAAAAAAAAA4', 0, { kind: 'threshold', threshold: 12 }),
+    entry('01JAAAAAAAAAAAAAAAAAAAAAA5', 0, {
+      kind: 'reservation.created',
+      reservedDelta: 2,
+      reservations: [reservation(2, { expiresAt: Date.parse(at) + 900_000 })],
+    }),
+    entry('01JAAAAAAAAAAAAAAAAAAAAAA6', -2, {
+      kind: 'reservation.committed',
+      reservedDelta: -2,
+      reservations: [reservation(2)],
+      sale: { priceMinor: 999, currency: 'USD', category: 'tents' },
+    }),
+    entry('01JAAAAAAAAAAAAAAAAAAAAAA7', 0, {
+      kind: 'reservation.created',
+      reservedDelta: 4,
+      reservations: [reservation(4, { expiresAt: 1 })],
+    }),
+    entry('01JAAAAAAAAAAAAAAAAAAAAAA8', 0, {
+      kind: 'reservation.released',
+      reservedDelta: -4,
+      reservations: [reservation(4)],
+    }),
+    entry('01JAAAAAAAAAAAAAAAAAAAAAA9', 0, {
+      kind: 'reservations.expired',
+      reservedDelta: 0,
+      reservations: [reservation(1), reservation(3)],
+    }),
+    entry('01JAAAAAAAAAAAAAAAAAAAAAAB', 10, { reason: 'return' }),
+  ];
+  const { changes } = replayLedger({ version: 1, onHand: 0, reserved: 4, lowStockThreshold: 5 }, entries);
+  const events = changes.flatMap((change) =>
+    eventsForChange(productId, change, { name: 'Acme', email: 'a@acme.test' }),
+  );
+  t.deepEqual(
+    [...new Set(events.map((event) => event.type))].sort(),
+    Object.values(stockEventTypes).sort(),
+    'every type occurs',
+  );
+  for (const event of events) t.deepEqual(checkEvent(event), { valid: true, event }, event.type);
+});
+
+test('when a ledger entry would break its events’ schema, then the contract check says so', (t) => {
+  // A created reservation without its expiry: the builder still yields an event (the outbox must
+  // not stall on it), and that event fails its schema.
+  const [change] = replayLedger({ version: 0, onHand: 5, reserved: 0, lowStockThreshold: 0 }, [
+    entry('01JAAAAAAAAAAAAAAAAAAAAAA1', 0, {
+      kind: 'reservation.created',
+      reservedDelta: 2,
+      reservations: [{ id: '01JAAAAAAAAAAAAAAAAAAAAAR1', quantity: 2 }],
+    }),
+  ]).changes;
+  if (!change) return t.fail();
+  const [created] = eventsForChange('01JAAAAAAAAAAAAAAAAAAAAAB0', change);
+  t.like(checkEvent(created), {
+    valid: false,
+    violation: 'schema',
+    errors: ['/data/expiresAt must match format "date-time"'],
+  });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { assertShopEvent } from '@shop/contracts';
 import {
   accepts,
   asJson,
@@ -781,10 +782,11 @@ async function scanTable(inventory: Inventory): Promise<Array<Record<string, unk
 }
 
 // A hook, not a test: it must see what every property left, and tests run concurrently.
-test.after('when the properties have run, then every item in the table is valid', async (t) => {
+test.after('when the properties have run, then every item in the table and every event is valid', async (t) => {
   const { inventory, deleted } = t.context;
   const items = await scanTable(inventory);
   const kinds = new Map<string, number>();
+  let eventsChecked = 0;
   for (const item of items) {
     const label = JSON.stringify(item).slice(0, 2000);
     assert.ok(typeof item.pk === 'string' && typeof item.sk === 'string', label);
@@ -799,6 +801,11 @@ test.after('when the properties have run, then every item in the table is valid'
         assertValidAdjustment(adjustment, label);
         assert.equal(item.pk, `PRODUCT#${adjustment.productId}`, label);
       }
+      // The round's events as published: each keeps its schema, whatever valid change made it.
+      for (const event of (item.events ?? []) as string[]) {
+        assertShopEvent(JSON.parse(event));
+        eventsChecked += 1;
+      }
     } else if (kind === 'PRODUCT') {
       assert.equal(item.pk, `PRODUCT#${item.id}`, label);
       assert.ok(typeof item.name === 'string' && item.name.trim() !== '', label);
@@ -812,4 +819,6 @@ test.after('when the properties have run, then every item in the table is valid'
   assert.ok(deletedStock?.productDeleted, 'the deleted product’s stock stays marked');
   t.log(`${items.length} items: ${[...kinds].map(([kind, count]) => `${kind}×${count}`).join(' ')}`);
   t.true((kinds.get('STOCK') ?? 0) > 0);
+  t.true(eventsChecked > 0, 'published events were checked');
+  t.log(`${eventsChecked} published events keep their schemas`);
 });

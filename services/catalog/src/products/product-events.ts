@@ -1,20 +1,28 @@
-import { type CloudEvent, createEvent, fromMinorUnits, productEventTypes } from '@shop/platform';
+import type { ProductEventData, ShopEventOf } from '@shop/contracts';
+import { createEvent, fromMinorUnits, productEventTypes } from '@shop/platform';
 import type { Product } from './product.js';
 
 export type ProductChange = keyof typeof productEventTypes;
 
-/** The product state an event carries: the API view plus integer minor units for analytics. */
-export interface ProductEventData {
-  product: Product & { price: number };
-}
+/** A product event of one change, as its schema in @shop/contracts describes it. */
+export type ProductEvent<Change extends ProductChange = ProductChange> = ShopEventOf<
+  (typeof productEventTypes)[Change]
+>;
 
 /** The CloudEvent for a product change, partitioned by product id. */
-export function productEvent(change: ProductChange, product: Product, traceId?: string): CloudEvent<ProductEventData> {
+export function productEvent<Change extends ProductChange>(
+  change: Change,
+  product: Product,
+  traceId?: string,
+): ProductEvent<Change> {
+  const data: ProductEventData = {
+    product: { ...product, price: fromMinorUnits(product.priceMinor, product.currency) },
+  };
   return createEvent({
     source: '/shop/catalog',
     type: productEventTypes[change],
     subject: product.id,
-    data: { product: { ...product, price: fromMinorUnits(product.priceMinor, product.currency) } },
+    data,
     ...(traceId ? { traceId } : {}),
   });
 }
