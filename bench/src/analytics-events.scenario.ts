@@ -9,7 +9,7 @@ import {
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { ensureAlertTopic, ensureStream, startAnalyticsWorker } from '@shop/local-stack';
-import { createEvent, createKinesisClient, decodeRecord, stockEventTypes } from '@shop/platform';
+import { createEvent, createKinesisClient, decodeRecord, newId, stockEventTypes } from '@shop/platform';
 import type { BenchStack } from './bench-stack.js';
 import type { LoadResult } from './load-runner.js';
 import type { BenchSettings, Scenario } from './scenario.js';
@@ -52,20 +52,28 @@ export const analyticsEvents: Scenario = {
     const streamName = `bench-analytics-${Date.now()}`;
     await ensureStream(kinesis, streamName, shards);
 
+    // Sales as inventory publishes them (the worker rejects events that break their schema).
+    const products = Array.from({ length: 100 }, () => newId());
     const events = (count: number) =>
       Array.from({ length: count }, (_, index) => {
-        const productId = `P${index % 100}`;
+        const productId = products[index % products.length] as string;
         const event = createEvent({
           source: '/shop/inventory',
           type: stockEventTypes.adjusted,
           subject: productId,
           data: {
             productId,
+            version: index + 1,
+            adjustmentId: newId(),
             quantity: -1,
             reason: 'sale',
+            onHandBefore: 1_000_000 - index,
+            onHandAfter: 1_000_000 - index - 1,
+            availableAfter: 1_000_000 - index - 1,
             unitPriceMinor: 1999,
             currency: 'USD',
             category: `c${index % 10}`,
+            revenueMinor: 1999,
           },
         });
         return { Data: Buffer.from(JSON.stringify(event)), PartitionKey: productId };

@@ -9,9 +9,11 @@ import {
   createDynamoDbClient,
   createEvent,
   createKinesisClient,
+  fromMinorUnits,
   itemKeys,
   KinesisEventPublisher,
   productEventTypes,
+  productFromItem,
 } from '@shop/platform';
 
 const port = Number(process.env.BASELINE_PORT);
@@ -65,7 +67,9 @@ createServer(async (request, response) => {
         if ((error as Error).name === 'ConditionalCheckFailedException') continue;
         throw error;
       }
-      const product = { ...Item, description: 'bench', version: version + 1, updatedAt };
+      // The event catalog's would be: the product as the API shows it, not the stored item.
+      const stored = { ...productFromItem(Item), description: 'bench', version: version + 1, updatedAt };
+      const product = { ...stored, price: fromMinorUnits(stored.priceMinor, stored.currency) };
       await publisher.publish([
         createEvent({ source: '/shop/catalog', type: productEventTypes.updated, subject: id, data: { product } }),
       ]);
