@@ -1,5 +1,7 @@
 export type { OpenApiDocument } from './api-document.js';
 export { apiDocument, contractFiles, readContract } from './api-document.js';
+export type { BreakingChange } from './contract-compatibility.js';
+export { breakingChanges, majorVersion, releasedContract } from './contract-compatibility.js';
 export type {
   EventCheck,
   EventData,
