@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import anyTest, { type TestFn } from 'ava';
@@ -87,6 +87,27 @@ test('when no route matches, then 404 problem; when the method is wrong, then 40
   const wrong = await get(t, '/missing', { method: 'DELETE' });
   t.is(wrong.response.status, 405);
   t.is(wrong.body.status, 405);
+});
+
+test('when the method is one no route has (TRACE), then 405 problem with Allow, not a 501', async (t) => {
+  // fetch refuses to send TRACE, so this one goes through node:http.
+  const { status, allow, body } = await new Promise<{ status?: number; allow?: string; body: string }>(
+    (resolve, reject) => {
+      const sent = request(`${t.context.baseUrl}/missing`, { method: 'TRACE' }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode, allow: response.headers.allow, body: text }));
+      });
+      sent.on('error', reject);
+      sent.end();
+    },
+  );
+  t.is(status, 405);
+  t.is(allow, 'HEAD, GET');
+  t.like(JSON.parse(body), { status: 405, title: 'Method Not Allowed', instance: '/missing' });
 });
 
 test('when bodies are malformed, too large or not JSON, then 400, 413 and 415', async (t) => {

@@ -56,13 +56,20 @@ export function sendProblem(ctx: AppContext, error: AppError): void {
 /**
  * The one error handler: typed errors become problem+json with their status, client errors from
  * libraries become problem+json with our wording, anything else is logged and answered as a
- * generic 500, except a dependency that is down or overloaded, which is a 503 with Retry-After. A bare 4xx status left by routing (404, 405) becomes a problem too.
+ * generic 500, except a dependency that is down or overloaded, which is a 503 with Retry-After. A bare 4xx status left by routing (404, 405) becomes a problem too, and so does the router's 501 for
+ * a method no route has, as a 405.
  */
 export function problemDetails(): AppMiddleware {
   return async (ctx, next) => {
     try {
       await next();
-      // An unmatched route (404) or the router's 405 arrive as a bare status.
+      // An unmatched route (404) or the router's 405 arrive as a bare status. The router answers a
+      // method no route has at all (TRACE, CONNECT, a made-up one) with a bare 501, keeping `Allow`:
+      // the resource exists and that method is not one of its own, which is a 405 (RFC 9110
+      // 15.5.6), and a 5xx would count a scanner's probe as a failure of the service (issue 17).
+      if (ctx.status === 501 && (ctx.body === undefined || ctx.body === null) && ctx.response.get('Allow')) {
+        ctx.status = 405;
+      }
       const bare =
         ctx.status >= 400 && (ctx.body === undefined || ctx.body === null)
           ? fromHttpError({ status: ctx.status })
