@@ -109,4 +109,6 @@ test('when products are sold through the API, then CloudWatch shows exact units 
   t.is(await reader.sum('UnitsSold', { Category: category }), 17, 'units sold unchanged after the replay');
   t.is(await reader.sum('Revenue', { Category: category, Currency: 'USD' }), 212.5);
   t.is((await alerts()).length, 1, 'no second alert');
+  // The fleet checks every event against its schema: the services' events, replayed ones too, all pass.
+  t.is(await reader.sum('PoisonEvents', {}), 0, 'no event was rejected');
 });
