@@ -19,3 +19,4 @@ export {
   eventTypesWithSchemas,
 } from './event-schemas.js';
 export type * from './event-types.generated.js';
+export { formatGeneratedSource } from './generated-source.js';
