@@ -283,6 +283,15 @@ test('when an Idempotency-Key is reused with another body, then it answers 422',
   t.is(reused.body.errors[0].field, 'Idempotency-Key');
 });
 
+test('when an Idempotency-Key is sent empty, then it answers 422 and creates nothing', async (t) => {
+  const request = api(t);
+  const sku = `EMPTY-KEY-${ulid()}`;
+  const refused = await request('POST', '/api/products', productBody({ sku }), { 'idempotency-key': '' });
+  t.is(refused.status, 422);
+  t.is(refused.body.errors[0].field, 'Idempotency-Key');
+  t.is((await request('POST', '/api/products', productBody({ sku }))).status, 201, 'the sku was still free');
+});
+
 test('when a create fails validation with an Idempotency-Key, then the key stays usable', async (t) => {
   const request = api(t);
   const key = `retry-${ulid()}`;

@@ -52,8 +52,10 @@ export function idempotency(options: IdempotencyOptions): AppMiddleware {
   const lockMs = options.lockMs ?? 30_000;
   const waitMs = options.waitMs ?? 10_000;
   return async (ctx, next) => {
+    // `ctx.get` answers '' for an absent header too; an empty key that was sent is a client's
+    // mistake to refuse, not a request without a key (which a retry would apply twice; issue 17).
+    if (ctx.request.headers['idempotency-key'] === undefined) return next();
     const header = ctx.get('idempotency-key');
-    if (header === '') return next();
     if (!validKey.test(header)) {
       throw new ValidationError([
         { field: 'Idempotency-Key', message: 'Idempotency-Key must be 1-255 visible ASCII characters' },
