@@ -20,3 +20,5 @@ export {
 } from './event-schemas.js';
 export type * from './event-types.generated.js';
 export { formatGeneratedSource } from './generated-source.js';
+export type { ObservedResponse } from './response-checker.js';
+export { createResponseChecker } from './response-checker.js';

@@ -39,7 +39,8 @@ export async function tokenFor(username: string, env: NodeJS.ProcessEnv): Promis
 
 /** `npm start` as a newcomer runs it (the same entry point), on the given ports and data dir. */
 export async function startPlatform(ports: Ports, dataDir: string, extraEnv: Record<string, string> = {}) {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, ...extraEnv };
+  // The gateway checks every answer the tests receive against the OpenAPI contract.
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, CONTRACT_CHECK: 'true', ...extraEnv };
   for (const [name, port] of Object.entries(ports)) env[name] = String(port);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'deploy/local/src/main.ts')], {
     cwd: root,
@@ -72,10 +73,15 @@ export async function startPlatform(ports: Ports, dataDir: string, extraEnv: Rec
     async writeHeaders(username: string): Promise<Record<string, string>> {
       return { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(username, env)}` };
     },
+    /** Resolves with the exit code; rejects when the gateway saw an answer the contract does not allow. */
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill(signal);
-      const [code] = (await once(child, 'exit')) as [number | null];
+      let code = child.exitCode;
+      if (code === null) {
+        child.kill(signal);
+        [code] = (await once(child, 'exit')) as [number | null];
+      }
+      const violations = output.filter((line) => line.startsWith('contract violation: '));
+      if (violations.length > 0) throw new Error(`answers outside the API contract:\n${violations.join('\n')}`);
       return code;
     },
   };

@@ -1,5 +1,6 @@
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ObservedResponse } from '@shop/contracts';
 import { type Logger, matchRoute, problemContentType, type Route, webContentSecurityPolicy } from '@shop/platform';
 import { createProxyServer } from 'http-proxy-3';
 import { probeHttp } from './http-probe.js';
@@ -22,7 +23,15 @@ export interface GatewayOptions {
   readinessTimeoutMs?: number;
   /** How long a proxied request may wait for the service's answer. */
   proxyTimeoutMs?: number;
+  /**
+   * Checks each answer a service gives against the API contract (`createResponseChecker` of
+   * @shop/contracts) and reports what is wrong; tests turn it on, so every answer they see is checked.
+   */
+  contractCheck?: { check: (observed: ObservedResponse) => string[]; report: (violation: string) => void };
 }
+
+/** Answers larger than this are passed on unchecked (no answer of the API comes near it). */
+const largestCheckedBody = 1024 * 1024;
 
 function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
   if (res.headersSent) {
@@ -84,6 +93,29 @@ export function createGateway(options: GatewayOptions): Server {
   });
   // The client hung up; http-proxy has already dropped the upstream request.
   proxy.on('econnreset', () => {});
+  const { contractCheck } = options;
+  if (contractCheck) {
+    // A copy of the answer as it streams to the client, checked once it is complete.
+    proxy.on('proxyRes', (proxyRes, req) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      proxyRes.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= largestCheckedBody) chunks.push(chunk);
+      });
+      proxyRes.on('end', () => {
+        if (size > largestCheckedBody) return;
+        const violations = contractCheck.check({
+          method: req.method ?? 'GET',
+          path: pathOf(req),
+          status: proxyRes.statusCode ?? 0,
+          contentType: proxyRes.headers['content-type'],
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
+        for (const violation of violations) contractCheck.report(violation);
+      });
+    });
+  }
 
   async function readiness(res: ServerResponse): Promise<void> {
     const entries = Object.entries(targets).filter((entry): entry is [string, string] => Boolean(entry[1]));

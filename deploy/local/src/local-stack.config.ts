@@ -35,6 +35,12 @@ export const localStackConfig = defineConfig({
     schema: Joi.number().integer().min(0).max(8),
     default: 1,
   },
+  contractCheck: {
+    env: 'CONTRACT_CHECK',
+    doc: 'Check every answer the gateway passes on against the OpenAPI contract and print each violation (the tests turn it on)',
+    schema: Joi.boolean(),
+    default: false,
+  },
   region: commonConfig.region,
   tableName: commonConfig.tableName,
   streamName: commonConfig.streamName,

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createResponseChecker } from '@shop/contracts';
 import { ConfigError, type ConfigOf, createLogger, loadConfig } from '@shop/platform';
 import { ensureAlertTopic, startAnalyticsWorker } from './analytics-launcher.js';
 import { describeExit, nodeChildCommand, type SupervisedChild, superviseChild } from './child-supervisor.js';
@@ -281,6 +282,14 @@ async function main(): Promise<void> {
       connectSources: [cognitoEndpoint],
     },
     logger: createLogger({ name: 'gateway', level: config.logLevel }),
+    ...(config.contractCheck
+      ? {
+          contractCheck: {
+            check: createResponseChecker(),
+            report: (violation: string) => console.error(`contract violation: ${violation}`),
+          },
+        }
+      : {}),
   });
   try {
     server.listen(config.gatewayPort, '127.0.0.1');

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createResponseChecker } from '@shop/contracts';
 import { webContentSecurityPolicy } from '@shop/platform';
 import anyTest, { type TestFn } from 'ava';
 import { createGateway, findFreePort, type GatewayOptions } from '../src/index.js';
@@ -108,6 +109,22 @@ test('when a request matches /api/products, then it reaches catalog with path, q
   t.is(echoed.headers['x-forwarded-for'], '127.0.0.1');
   t.is(echoed.headers['x-forwarded-proto'], 'http');
   t.is(echoed.headers['x-forwarded-host'], new URL(gateway).host);
+});
+
+test('when the contract check is on, then an answer the contract does not allow is reported and still passed on', async (t) => {
+  const reported: string[] = [];
+  const gateway = await startGateway(t, {
+    targets: { catalog: t.context.upstreamUrl },
+    contractCheck: { check: createResponseChecker(), report: (violation) => reported.push(violation) },
+  });
+  // The echoing stand-in answers 201 with its echo, which no operation of the contract answers.
+  const response = await fetch(`${gateway}/api/products/01JDZ7E5S3Q4V8X2M6N9P0R1T2`);
+  t.is(response.status, 201);
+  await response.text();
+  await sleep(50);
+  t.deepEqual(reported, [
+    'GET /api/products/01JDZ7E5S3Q4V8X2M6N9P0R1T2 201: status not in the contract of get /api/products/{id}',
+  ]);
 });
 
 test('when an /api path matches no route, then the answer is a 404 problem', async (t) => {
