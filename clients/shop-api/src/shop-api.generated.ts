@@ -977,6 +977,13 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'];
       };
     };
+    /** @description The request line and headers are over 16 kB in all (Node.js's limit), as a long query parameter outside ASCII, percent-encoded, can make them. No body. */
+    RequestHeaderFieldsTooLarge: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content?: never;
+    };
     /** @description This client sent more than its rate allows. */
     TooManyRequests: {
       headers: {
@@ -1060,23 +1067,23 @@ export interface components {
   };
   parameters: {
     /**
-     * @description The `ETag` of the version the change was made against (`"<version>"`, a list, or `*`). A stale value is a 412 and changes nothing. Without it, a change that loses a race is applied again to the newer version (no update is lost).
+     * @description The `ETag` of the version the change was made against (`"<version>"`, a list, or `*`). A stale value is a 412 and changes nothing, as is any value that names no current version, whatever its form or length (RFC 9110: a condition that is false). Without it, a change that loses a race is applied again to the newer version (no update is lost).
      * @example "3"
      */
     IfMatch: string;
     /**
-     * @description The `ETag` of the version counted against (`"<version>"`, or `*` for whatever is current). Without it the answer is 428; a stale value is a 412, and nothing changes.
+     * @description The `ETag` of the version counted against (`"<version>"`, or `*` for whatever is current). Without it (or with an empty value) the answer is 428; a stale value, or any value that names no current version whatever its form or length, is a 412, and nothing changes.
      * @example "7"
      */
     IfMatchRequired: string;
     /**
-     * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another body is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+     * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
      * @example 5b0a7c1e-checkout-42
      */
     IdempotencyKey: string;
     /** @description Items per page. */
     Limit: number;
-    /** @description The `nextCursor` of the previous page, as it was answered (opaque). A cursor that was altered or comes from another list is a 422 on `cursor`. */
+    /** @description The `nextCursor` of the previous page, as it was answered (opaque). A cursor that was altered or comes from another list is a 422 on `cursor`. A request line and headers of over 16 kB in all (as a cursor of 2048 characters outside ASCII, percent-encoded, can make) is a 431. */
     Cursor: string;
     /** @description The product's id. Anything that is not a ULID is a 404, as an unknown id is. */
     ProductId: components['schemas']['Id'];
@@ -1284,7 +1291,7 @@ export interface operations {
       query?: {
         /** @description Items per page. */
         limit?: components['parameters']['Limit'];
-        /** @description The `nextCursor` of the previous page, as it was answered (opaque). A cursor that was altered or comes from another list is a 422 on `cursor`. */
+        /** @description The `nextCursor` of the previous page, as it was answered (opaque). A cursor that was altered or comes from another list is a 422 on `cursor`. A request line and headers of over 16 kB in all (as a cursor of 2048 characters outside ASCII, percent-encoded, can make) is a 431. */
         cursor?: components['parameters']['Cursor'];
         /** @description Only products of this category. */
         category?: components['schemas']['CategorySlug'];
@@ -1306,6 +1313,7 @@ export interface operations {
       };
       422: components['responses']['UnprocessableContent'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['RequestHeaderFieldsTooLarge'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -1314,7 +1322,7 @@ export interface operations {
       query?: never;
       header?: {
         /**
-         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another body is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
          * @example 5b0a7c1e-checkout-42
          */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
@@ -1383,12 +1391,12 @@ export interface operations {
       query?: never;
       header?: {
         /**
-         * @description The `ETag` of the version the change was made against (`"<version>"`, a list, or `*`). A stale value is a 412 and changes nothing. Without it, a change that loses a race is applied again to the newer version (no update is lost).
+         * @description The `ETag` of the version the change was made against (`"<version>"`, a list, or `*`). A stale value is a 412 and changes nothing, as is any value that names no current version, whatever its form or length (RFC 9110: a condition that is false). Without it, a change that loses a race is applied again to the newer version (no update is lost).
          * @example "3"
          */
         'If-Match'?: components['parameters']['IfMatch'];
         /**
-         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another body is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
          * @example 5b0a7c1e-checkout-42
          */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
@@ -1434,12 +1442,12 @@ export interface operations {
       query?: never;
       header?: {
         /**
-         * @description The `ETag` of the version the change was made against (`"<version>"`, a list, or `*`). A stale value is a 412 and changes nothing. Without it, a change that loses a race is applied again to the newer version (no update is lost).
+         * @description The `ETag` of the version the change was made against (`"<version>"`, a list, or `*`). A stale value is a 412 and changes nothing, as is any value that names no current version, whatever its form or length (RFC 9110: a condition that is false). Without it, a change that loses a race is applied again to the newer version (no update is lost).
          * @example "3"
          */
         'If-Match'?: components['parameters']['IfMatch'];
         /**
-         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another body is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
          * @example 5b0a7c1e-checkout-42
          */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
@@ -1475,12 +1483,12 @@ export interface operations {
       query?: never;
       header?: {
         /**
-         * @description The `ETag` of the version the change was made against (`"<version>"`, a list, or `*`). A stale value is a 412 and changes nothing. Without it, a change that loses a race is applied again to the newer version (no update is lost).
+         * @description The `ETag` of the version the change was made against (`"<version>"`, a list, or `*`). A stale value is a 412 and changes nothing, as is any value that names no current version, whatever its form or length (RFC 9110: a condition that is false). Without it, a change that loses a race is applied again to the newer version (no update is lost).
          * @example "3"
          */
         'If-Match'?: components['parameters']['IfMatch'];
         /**
-         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another body is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
          * @example 5b0a7c1e-checkout-42
          */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
@@ -1563,7 +1571,7 @@ export interface operations {
       query?: {
         /** @description Items per page. */
         limit?: components['parameters']['Limit'];
-        /** @description The `nextCursor` of the previous page, as it was answered (opaque). A cursor that was altered or comes from another list is a 422 on `cursor`. */
+        /** @description The `nextCursor` of the previous page, as it was answered (opaque). A cursor that was altered or comes from another list is a 422 on `cursor`. A request line and headers of over 16 kB in all (as a cursor of 2048 characters outside ASCII, percent-encoded, can make) is a 431. */
         cursor?: components['parameters']['Cursor'];
         /** @description `true`: only stock levels at or below their threshold; `false` or absent: all. */
         lowStock?: boolean;
@@ -1587,6 +1595,7 @@ export interface operations {
       403: components['responses']['Forbidden'];
       422: components['responses']['UnprocessableContent'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['RequestHeaderFieldsTooLarge'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -1622,12 +1631,12 @@ export interface operations {
       query?: never;
       header: {
         /**
-         * @description The `ETag` of the version counted against (`"<version>"`, or `*` for whatever is current). Without it the answer is 428; a stale value is a 412, and nothing changes.
+         * @description The `ETag` of the version counted against (`"<version>"`, or `*` for whatever is current). Without it (or with an empty value) the answer is 428; a stale value, or any value that names no current version whatever its form or length, is a 412, and nothing changes.
          * @example "7"
          */
         'If-Match': components['parameters']['IfMatchRequired'];
         /**
-         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another body is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
          * @example 5b0a7c1e-checkout-42
          */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
@@ -1674,12 +1683,12 @@ export interface operations {
       query?: never;
       header?: {
         /**
-         * @description The `ETag` of the version the change was made against (`"<version>"`, a list, or `*`). A stale value is a 412 and changes nothing. Without it, a change that loses a race is applied again to the newer version (no update is lost).
+         * @description The `ETag` of the version the change was made against (`"<version>"`, a list, or `*`). A stale value is a 412 and changes nothing, as is any value that names no current version, whatever its form or length (RFC 9110: a condition that is false). Without it, a change that loses a race is applied again to the newer version (no update is lost).
          * @example "3"
          */
         'If-Match'?: components['parameters']['IfMatch'];
         /**
-         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another body is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
          * @example 5b0a7c1e-checkout-42
          */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
@@ -1725,7 +1734,7 @@ export interface operations {
       query?: {
         /** @description Items per page. */
         limit?: components['parameters']['Limit'];
-        /** @description The `nextCursor` of the previous page, as it was answered (opaque). A cursor that was altered or comes from another list is a 422 on `cursor`. */
+        /** @description The `nextCursor` of the previous page, as it was answered (opaque). A cursor that was altered or comes from another list is a 422 on `cursor`. A request line and headers of over 16 kB in all (as a cursor of 2048 characters outside ASCII, percent-encoded, can make) is a 431. */
         cursor?: components['parameters']['Cursor'];
       };
       header?: never;
@@ -1759,7 +1768,7 @@ export interface operations {
       query?: never;
       header?: {
         /**
-         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another body is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
          * @example 5b0a7c1e-checkout-42
          */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
@@ -1797,6 +1806,7 @@ export interface operations {
       415: components['responses']['UnsupportedMediaType'];
       422: components['responses']['UnprocessableContent'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['RequestHeaderFieldsTooLarge'];
       503: components['responses']['ServiceUnavailable'];
     };
   };
@@ -1805,7 +1815,7 @@ export interface operations {
       query?: never;
       header?: {
         /**
-         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another body is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
          * @example 5b0a7c1e-checkout-42
          */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
@@ -1880,7 +1890,7 @@ export interface operations {
       query?: never;
       header?: {
         /**
-         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another body is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
          * @example 5b0a7c1e-checkout-42
          */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
@@ -1917,7 +1927,7 @@ export interface operations {
       query?: never;
       header?: {
         /**
-         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another body is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
          * @example 5b0a7c1e-checkout-42
          */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
