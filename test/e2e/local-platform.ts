@@ -69,6 +69,10 @@ export async function startPlatform(ports: Ports, dataDir: string, extraEnv: Rec
     async npmRun(script: string, args: string[]): Promise<string> {
       return (await run('npm', ['run', script, '--', ...args], { cwd: root, env })).stdout;
     },
+    /** A bearer access token of `username` (a local user), from `npm run token` against this platform. */
+    async token(username: string): Promise<string> {
+      return tokenFor(username, env);
+    },
     /** Headers of a JSON write as `username` (a local user), with a token from `npm run token`. */
     async writeHeaders(username: string): Promise<Record<string, string>> {
       return { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(username, env)}` };

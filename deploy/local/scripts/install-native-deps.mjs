@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs what `npm start` and `npm test` need from outside npm, into git-ignored folders of
-// the project: Python venvs for moto server and for the template linters. Runs as the root
+// the project: Python venvs for moto server, for the template linters and for the API fuzzer. Runs as the root
 // `postinstall`, so a fresh `npm install` is the only setup step. Idempotent: a venv whose
 // requirements have not changed since it was installed is left alone.
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,10 @@ const venvs = [
   // their own: checkov pins boto3 1.35, whose botocore lacks the JSON protocol of CloudWatch that
   // the SDK speaks, and moto on it answers every CloudWatch call with a 500.
   { what: 'cfn-lint and checkov', venv: 'deploy/aws/.venv', requirements: 'deploy/aws/requirements.txt' },
+  // schemathesis, which the API fuzz test (test/e2e/api-fuzz.test.ts) runs against the local
+  // stack. A venv of its own, as checkov has: it pins hypothesis, requests and friends, and
+  // moto's venv is kept as moto needs it.
+  { what: 'schemathesis', venv: 'test/.venv', requirements: 'test/schemathesis/requirements.txt' },
 ];
 
 function run(command, args) {
