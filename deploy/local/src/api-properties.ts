@@ -94,10 +94,10 @@ export function bodyValue(body: BodyCase | undefined): unknown {
   return 'value' in parsed ? parsed.value : undefined;
 }
 
-/** How the idempotency middleware sees a key: fetch trims it, and '' means no key. */
+/** How the idempotency middleware sees a key: fetch trims it, and a key sent empty is as malformed as any (422). */
 function keyVerdict(key: string | undefined): 'none' | 'valid' | 'invalid' {
-  const trimmed = key?.replace(/^[\t ]+|[\t ]+$/g, '') ?? '';
-  if (trimmed === '') return 'none';
+  if (key === undefined) return 'none';
+  const trimmed = key.replace(/^[\t ]+|[\t ]+$/g, '');
   return /^[\x21-\x7e]{1,255}$/.test(trimmed) ? 'valid' : 'invalid';
 }
 
