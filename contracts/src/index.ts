@@ -21,4 +21,4 @@ export {
 export type * from './event-types.generated.js';
 export { formatGeneratedSource } from './generated-source.js';
 export type { ObservedResponse } from './response-checker.js';
-export { createResponseChecker } from './response-checker.js';
+export { createRequestChecker, createResponseChecker } from './response-checker.js';

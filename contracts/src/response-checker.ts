@@ -27,6 +27,48 @@ interface Operation {
 // ajv-formats is CommonJS with its plugin as `module.exports`; see event-schemas.ts.
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv2020) => Ajv2020;
 const documentId = 'shop-api.json';
+
+/** JSON Schema 2020-12 over the whole document (OpenAPI's own keywords such as `example` allowed). */
+function contractAjv(document: OpenApiDocument): Ajv2020 {
+  const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
+  ajv.addSchema(document, documentId);
+  return ajv;
+}
+
+const pointerPart = (part: string) => part.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * Judges request bodies by the contract alone: `accepts(operationId, body)` is true when the body
+ * matches the operation's JSON request schema. The property tests' oracle, independent of the
+ * validation code they test.
+ */
+export function createRequestChecker(document: OpenApiDocument = apiDocument()) {
+  const ajv = contractAjv(document);
+  const validators = new Map<string, ValidateFunction>();
+  const pointers = new Map<string, string>();
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      const id = (operation as { operationId?: string }).operationId;
+      if (id)
+        pointers.set(
+          id,
+          `${documentId}#/paths/${pointerPart(path)}/${method}/requestBody/content/application~1json/schema`,
+        );
+    }
+  }
+  return {
+    accepts(operationId: string, body: unknown): boolean {
+      let validate = validators.get(operationId);
+      if (!validate) {
+        const pointer = pointers.get(operationId);
+        if (!pointer) throw new Error(`the contract has no operation ${operationId}`);
+        validate = ajv.compile({ $ref: pointer });
+        validators.set(operationId, validate);
+      }
+      return body !== undefined && validate(body) === true;
+    },
+  };
+}
 const methods = new Set(['get', 'put', 'post', 'patch', 'delete']);
 
 function templateOf(path: string): RegExp {
@@ -40,8 +82,7 @@ function templateOf(path: string): RegExp {
  * Paths without a template part win over templated ones, as a router would choose them.
  */
 export function createResponseChecker(document: OpenApiDocument = apiDocument()) {
-  const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
-  ajv.addSchema(document, documentId);
+  const ajv = contractAjv(document);
   const paths = Object.keys(document.paths)
     .sort((a, b) => Number(a.includes('{')) - Number(b.includes('{')))
     .map((path) => ({ path, pattern: templateOf(path) }));
@@ -76,7 +117,7 @@ export function createResponseChecker(document: OpenApiDocument = apiDocument())
     } catch {
       return [`${where}: the body is not JSON`];
     }
-    const pointer = `${documentId}#/paths/${match.path.replace(/~/g, '~0').replace(/\//g, '~1')}/${method}/responses/${statusKey}`;
+    const pointer = `${documentId}#/paths/${pointerPart(match.path)}/${method}/responses/${statusKey}`;
     const key = `${pointer}/${mediaType}`;
     let validate = validators.get(key);
     if (!validate) {
@@ -85,7 +126,7 @@ export function createResponseChecker(document: OpenApiDocument = apiDocument())
           ? pointer
           : `${documentId}#/components/responses/${operation.responses?.[statusKey]?.$ref?.split('/').pop()}`;
       validate = ajv.compile({
-        $ref: `${schemaRef}/content/${mediaType.replace(/~/g, '~0').replace(/\//g, '~1')}/schema`,
+        $ref: `${schemaRef}/content/${pointerPart(mediaType)}/schema`,
       });
       validators.set(key, validate);
     }

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { createResponseChecker } from '../src/index.js';
+import { createRequestChecker, createResponseChecker } from '../src/index.js';
 
 const check = createResponseChecker();
 const id = '01JDZ7E5S3Q4V8X2M6N9P0R1T2';
@@ -79,4 +79,17 @@ test('when a field is missing or extra, a status or path is unknown, or the type
     }).join(),
     /body/,
   );
+});
+
+test("when a request body is judged by the contract, then only what the operation's schema allows is accepted", (t) => {
+  const requests = createRequestChecker();
+  t.true(requests.accepts('reserveStock', { quantity: 2 }));
+  t.true(requests.accepts('reserveStock', { quantity: 2, ttlSeconds: 3600 }));
+  t.false(requests.accepts('reserveStock', { quantity: 0 }));
+  t.false(requests.accepts('reserveStock', { quantity: 2, ttlSeconds: 3601 }));
+  t.false(requests.accepts('reserveStock', { quantity: 2, extra: true }));
+  t.false(requests.accepts('reserveStock', undefined));
+  t.true(requests.accepts('recordBehaviourEvent', { type: 'product-viewed', version: 1, productId: id }));
+  t.false(requests.accepts('recordBehaviourEvent', { type: 'product-viewed', version: '1', productId: id }));
+  t.throws(() => requests.accepts('noSuchOperation', {}), { message: /no operation noSuchOperation/ });
 });
