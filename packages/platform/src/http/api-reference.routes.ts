@@ -8,16 +8,25 @@ import { webContentSecurityPolicy } from './web-content-security-policy.js';
 const require = createRequire(import.meta.url);
 const swaggerUi = dirname(require.resolve('swagger-ui-dist/package.json'));
 
-/** The page's files, read once: Swagger UI's bundle and styles from npm, the page and its start script. */
-const files: Record<string, { type: string; body: Buffer }> = {
-  'swagger-ui-bundle.js': { type: 'text/javascript', body: readFileSync(join(swaggerUi, 'swagger-ui-bundle.js')) },
-  'swagger-ui.css': { type: 'text/css', body: readFileSync(join(swaggerUi, 'swagger-ui.css')) },
-  'api-reference.js': {
-    type: 'text/javascript',
-    body: readFileSync(new URL('./api-reference/api-reference.js', import.meta.url)),
-  },
+/** The page's files: Swagger UI's bundle and styles from npm, and the page's start script. */
+const assetFiles: Record<string, { type: string; path: string | URL }> = {
+  'swagger-ui-bundle.js': { type: 'text/javascript', path: join(swaggerUi, 'swagger-ui-bundle.js') },
+  'swagger-ui.css': { type: 'text/css', path: join(swaggerUi, 'swagger-ui.css') },
+  'api-reference.js': { type: 'text/javascript', path: new URL('./api-reference/api-reference.js', import.meta.url) },
 };
-const page = readFileSync(new URL('./api-reference/index.html', import.meta.url));
+const pagePath = new URL('./api-reference/index.html', import.meta.url);
+
+// Read on first request, not at import: every process that imports the platform would otherwise
+// load Swagger UI's 1.5 MB bundle at start, and only catalog serves it.
+const loaded = new Map<string, Buffer>();
+function read(name: string, path: string | URL): Buffer {
+  let body = loaded.get(name);
+  if (!body) {
+    body = readFileSync(path);
+    loaded.set(name, body);
+  }
+  return body;
+}
 
 export interface ApiReferenceOptions {
   /** The OpenAPI document to publish; read once, on the first request. */
@@ -42,14 +51,15 @@ export function apiReferenceRoutes(options: ApiReferenceOptions): Router<AppStat
     ctx.set('Content-Security-Policy', webContentSecurityPolicy());
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = page;
+    ctx.body = read('index.html', pagePath);
   });
   router.get('/api/docs/:file', (ctx) => {
-    const file = files[ctx.params.file ?? ''];
+    const name = ctx.params.file ?? '';
+    const file = Object.hasOwn(assetFiles, name) ? assetFiles[name] : undefined;
     if (!file) return;
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.type = file.type;
-    ctx.body = file.body;
+    ctx.body = read(name, file.path);
   });
   return router;
 }
