@@ -4,11 +4,14 @@
 import { once } from 'node:events';
 import { createGateway, type ServiceName } from '@shop/local-stack';
 import { createLogger } from '@shop/platform';
+import { httpServiceSpecs } from '@shop/topology';
 
 const port = Number(process.env.GATEWAY_PORT);
 const targets: Partial<Record<ServiceName, string>> = {};
-if (process.env.CATALOG_URL) targets.catalog = process.env.CATALOG_URL;
-if (process.env.INVENTORY_URL) targets.inventory = process.env.INVENTORY_URL;
+for (const { name } of httpServiceSpecs) {
+  const url = process.env[`${name.toUpperCase()}_URL`];
+  if (url) targets[name] = url;
+}
 
 const server = createGateway({
   targets,

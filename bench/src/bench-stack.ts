@@ -9,11 +9,13 @@ import {
   type StandIns,
   type SupervisedChild,
   serviceEnv,
-  startStandInsWithUsers,
+  startSearchIndexer,
   superviseChild,
   type UserPool,
   waitForHttp,
 } from '@shop/local-stack';
+import { startStandInsWithUsers } from '@shop/testing';
+import { httpServices } from '@shop/topology';
 
 import type { NamedProcess } from './rss-growth.js';
 
@@ -42,9 +44,16 @@ export class BenchStack {
     private readonly signIn: (username: string) => Promise<SignedIn>,
   ) {}
 
-  /** The stand-ins (moto included: the services verify tokens of its user pool) and the local users. */
-  static async start(): Promise<BenchStack> {
-    const { standIns, pool, signIn } = await startStandInsWithUsers();
+  /**
+   * The stand-ins (moto included: the services verify tokens of its user pool) and the local users;
+   * with `search`, the OpenSearch node too, which the services are then given.
+   */
+  static async start(options: { search?: boolean } = {}): Promise<BenchStack> {
+    // The node's heap fixed at its maximum from the start, as OpenSearch's own settings have it
+    // (Xms = Xmx), so its memory is measured at its working size, not while the heap grows.
+    const { standIns, pool, signIn } = await startStandInsWithUsers(
+      options.search ? { search: true, searchHeap: { initial: '512m', max: '512m' } } : {},
+    );
     return new BenchStack(standIns, pool, signIn);
   }
 
@@ -60,6 +69,10 @@ export class BenchStack {
       // The load comes from one address, far beyond any per-client limit; the limiter still runs.
       RATE_LIMIT_PER_SECOND: '1000000000',
       RATE_LIMIT_BURST: '1000000000',
+      USER_RATE_LIMIT_PER_SECOND: '1000000000',
+      USER_RATE_LIMIT_BURST: '1000000000',
+      GROUP_RATE_LIMITS: '',
+      ...(this.standIns.searchEndpoint ? { SEARCH_ENDPOINT: this.standIns.searchEndpoint } : {}),
     };
   }
 
@@ -94,6 +107,12 @@ export class BenchStack {
     return { url, child, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
   }
 
+  /** A service as its own process, started from its spec's entry point on a free port; resolves once it is ready. */
+  startService(name: ServiceName, env: Record<string, string> = {}) {
+    const spec = httpServices[name];
+    return this.startProcess(name, spec.entryPoint, spec.port.env, '/readyz', env);
+  }
+
   /** The local gateway (the ALB's stand-in) as its own process in front of the given services. */
   async startGateway(targets: Partial<Record<ServiceName, string>>) {
     const env = Object.fromEntries(
@@ -102,15 +121,29 @@ export class BenchStack {
     return this.startProcess('gateway', 'bench/src/bench-gateway-server.ts', 'GATEWAY_PORT', '/readyz', env);
   }
 
+  /** A search indexer (its KCL daemon and record processors) writing the stand-ins' node, stopped with the stack. */
+  startSearchIndexer(): SupervisedChild {
+    const child = startSearchIndexer({
+      standIns: this.standIns,
+      workerId: 'bench-indexer',
+      logDir: join(this.standIns.dataDir, 'logs'),
+      env: { LOG_LEVEL: 'warn', KCL_APPLICATION_NAME: `bench-search-indexer-${Date.now()}` },
+    });
+    this.children.push(child);
+    child.onUnexpectedExit(() => console.error(`the search indexer exited during the benchmark:\n${child.tail()}`));
+    return child;
+  }
+
   /** Every process of the stack by name: the bench itself, the stand-ins and what was started on them. */
   processes(): NamedProcess[] {
-    const { dynamodb, kinesis, moto } = this.standIns.processes;
+    const { dynamodb, kinesis, moto, search } = this.standIns.processes;
     return [
       { name: 'bench', pid: process.pid },
       ...this.children.map((child) => ({ name: child.name, pid: child.pid })),
       { name: 'dynalite', pid: dynamodb.pid },
       { name: 'kinesalite', pid: kinesis.pid },
       ...(moto ? [{ name: 'moto', pid: moto.pid }] : []),
+      ...(search ? [{ name: 'opensearch', pid: search.pid }] : []),
     ];
   }
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readStreamArrivals } from '@shop/local-stack';
 import { createKinesisClient } from '@shop/platform';
+import { readStreamArrivals } from '@shop/testing';
 import { type BenchStack, rssMb } from './bench-stack.js';
 import { seedProducts } from './catalog-read.scenario.js';
 import { alternate, runLoad } from './load-runner.js';
@@ -19,7 +19,7 @@ import { arrivalRate, firstCopies } from './stream-arrivals.js';
 export const catalogOutbox: Scenario = {
   name: 'catalog.outbox-writes',
   async run(stack: BenchStack, settings: BenchSettings) {
-    const catalog = await stack.startProcess('catalog', 'services/catalog/src/main.ts', 'CATALOG_PORT', '/readyz');
+    const catalog = await stack.startService('catalog');
     const authorization = await stack.bearer('admin');
     const count = Math.max(20, Math.floor(settings.products / 2));
     const serviceIds = await seedProducts(catalog.url, count, authorization, 'outbox');

@@ -34,7 +34,7 @@ export async function seedProducts(
 export const catalogRead: Scenario = {
   name: 'catalog.get',
   async run(stack: BenchStack, settings: BenchSettings) {
-    const catalog = await stack.startProcess('catalog', 'services/catalog/src/main.ts', 'CATALOG_PORT', '/readyz');
+    const catalog = await stack.startService('catalog');
     const ids = await seedProducts(catalog.url, settings.products, await stack.bearer('admin'));
     const baseline = await stack.startProcess(
       'catalog-baseline',

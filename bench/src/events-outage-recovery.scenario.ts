@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readStreamArrivals, TcpGate } from '@shop/local-stack';
+import { TcpGate } from '@shop/local-stack';
 import { type CloudEvent, createKinesisClient } from '@shop/platform';
+import { readStreamArrivals } from '@shop/testing';
 import { type BenchStack, rssMb } from './bench-stack.js';
 import { seedProducts } from './catalog-read.scenario.js';
 import { type OpenLoopResult, runOpenLoop } from './open-loop.js';
@@ -56,20 +57,8 @@ export const eventsOutageRecovery: Scenario = {
     const kinesis = createKinesisClient({ region: stack.standIns.region, endpoint: stack.standIns.kinesisEndpoint });
     try {
       const env = { KINESIS_ENDPOINT: gate.url };
-      const catalog = await stack.startProcess(
-        'catalog',
-        'services/catalog/src/main.ts',
-        'CATALOG_PORT',
-        '/readyz',
-        env,
-      );
-      const inventory = await stack.startProcess(
-        'inventory',
-        'services/inventory/src/main.ts',
-        'INVENTORY_PORT',
-        '/readyz',
-        env,
-      );
+      const catalog = await stack.startService('catalog', env);
+      const inventory = await stack.startService('inventory', env);
       const ids = await seedProducts(catalog.url, plan.products, await stack.bearer('admin'), 'outage');
       const headers = {
         changes: { authorization: await stack.bearer('admin') },

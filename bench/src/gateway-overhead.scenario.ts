@@ -11,7 +11,7 @@ import type { BenchSettings, Scenario } from './scenario.js';
 export const gatewayOverhead: Scenario = {
   name: 'gateway.overhead',
   async run(stack: BenchStack, settings: BenchSettings) {
-    const catalog = await stack.startProcess('catalog', 'services/catalog/src/main.ts', 'CATALOG_PORT', '/readyz');
+    const catalog = await stack.startService('catalog');
     const gateway = await stack.startGateway({ catalog: catalog.url });
     const ids = await seedProducts(catalog.url, settings.products, await stack.bearer('admin'));
     const paths = ids.map((id) => `/api/products/${id}`);

@@ -94,12 +94,7 @@ export const inventoryHotSku: Scenario = {
         Item: { ...baselineKey, onHand: initialStock, available: initialStock, version: 0 },
       }),
     );
-    const inventory = await stack.startProcess(
-      'inventory',
-      'services/inventory/src/main.ts',
-      'INVENTORY_PORT',
-      '/readyz',
-    );
+    const inventory = await stack.startService('inventory');
     const authorization = await stack.bearer('staff');
     const restock = await fetch(`${inventory.url}/api/inventory/${productId}/adjustments`, {
       method: 'POST',

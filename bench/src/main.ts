@@ -12,6 +12,9 @@ import { gatewayOverhead } from './gateway-overhead.scenario.js';
 import { inventoryHotSku } from './inventory-hot-sku.scenario.js';
 import { machine, recordResults, type ScenarioResult } from './results-file.js';
 import type { BenchSettings, Scenario } from './scenario.js';
+import { searchIndexLag } from './search-index-lag.scenario.js';
+import { searchReindex } from './search-reindex.scenario.js';
+import { searchRequests } from './search-requests.scenario.js';
 import { storefrontCapacity } from './storefront-capacity.scenario.js';
 import { storefrontMix } from './storefront-mix.scenario.js';
 
@@ -24,6 +27,9 @@ const scenarios: Scenario[] = [
   gatewayOverhead,
   storefrontMix,
   storefrontCapacity,
+  searchRequests,
+  searchIndexLag,
+  searchReindex,
 ];
 const quick = process.argv.includes('--quick');
 const only = process.argv
@@ -45,7 +51,7 @@ async function main() {
   const rows: Record<string, Record<string, number | string>> = {};
   let allMet = true;
   for (const scenario of scenarios.filter((candidate) => !only || only.includes(candidate.name))) {
-    const stack = await BenchStack.start();
+    const stack = await BenchStack.start(scenario.standIns);
     try {
       const outcome = await scenario.run(stack, settings);
       const { service, baseline } = outcome.measured;

@@ -29,5 +29,7 @@ export interface ScenarioOutcome {
 /** One benchmark: the service and its baseline, measured in the same run on the same stack. */
 export interface Scenario {
   name: string;
+  /** Stand-ins beyond the default ones that the scenario needs. */
+  standIns?: { search?: boolean };
   run(stack: BenchStack, settings: BenchSettings): Promise<ScenarioOutcome>;
 }

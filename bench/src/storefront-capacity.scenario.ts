@@ -16,6 +16,7 @@ const p99LimitMs = 100;
  */
 export const storefrontCapacity: Scenario = {
   name: 'storefront.max-rate',
+  standIns: { search: true },
   async run(stack: BenchStack, settings: BenchSettings) {
     const stepSeconds = settings.quick ? 10 : 30;
     const { gateway, catalogue, stock } = await startStorefront(stack, settings.products);

@@ -19,6 +19,7 @@ const percent = (value: number) => Math.round(value * 1000) / 10;
  */
 export const storefrontMix: Scenario = {
   name: 'storefront.mix',
+  standIns: { search: true },
   async run(stack: BenchStack, settings: BenchSettings) {
     const durationSeconds = settings.quick ? 30 : 300;
     const warmupSeconds = settings.quick ? 5 : 15;

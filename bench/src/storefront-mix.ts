@@ -2,12 +2,16 @@
 // restocks, how much, so that every sale finds stock.
 import type { OpenLoopRequest } from './open-loop.js';
 
-export type StorefrontOperation = 'product' | 'list' | 'stock' | 'adjustment';
+export type StorefrontOperation = 'product' | 'list' | 'search' | 'stock' | 'adjustment';
 
-/** Shares of the mix: 80 % catalog reads (single products and category lists), 15 % stock reads, 5 % sales and restocks. */
+/**
+ * Shares of the mix: 80 % catalog reads (single products, category lists and searches), 15 % stock
+ * reads, 5 % sales and restocks.
+ */
 export const storefrontShares: ReadonlyArray<readonly [StorefrontOperation, number]> = [
-  ['product', 0.6],
-  ['list', 0.2],
+  ['product', 0.5],
+  ['list', 0.15],
+  ['search', 0.15],
   ['stock', 0.15],
   ['adjustment', 0.05],
 ];
@@ -74,6 +78,8 @@ export class StockKeeper {
 export interface StorefrontCatalogue {
   productIds: readonly string[];
   categories: readonly string[];
+  /** What shoppers type into the search box (some misspelt). */
+  searchTerms: readonly string[];
   /** Authorization header of an inventory staff member. */
   staffAuthorization: string;
 }
@@ -97,6 +103,16 @@ export function storefrontRequests(
           method: 'GET',
           path: `/api/products?limit=20&category=${pickFrom(catalogue.categories)}`,
         };
+      case 'search': {
+        const term = encodeURIComponent(pickFrom(catalogue.searchTerms));
+        const refine = pickFrom([
+          '',
+          `&category=${pickFrom(catalogue.categories)}`,
+          '&inStock=true',
+          '&sort=price-asc',
+        ]);
+        return { kind: operation, method: 'GET', path: `/api/products/search?q=${term}${refine}` };
+      }
       case 'stock':
         return { kind: operation, method: 'GET', path: `/api/inventory/${id}` };
       case 'adjustment': {

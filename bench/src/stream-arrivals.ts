@@ -1,4 +1,4 @@
-import type { StreamArrival } from '@shop/local-stack';
+import type { StreamArrival } from '@shop/testing';
 
 export type Arrival = StreamArrival;
 

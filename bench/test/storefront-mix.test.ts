@@ -10,9 +10,11 @@ test('when the seed is the same, then so is the sequence, and another seed gives
 
 test('when draws fall on the shares, then each picks its operation', (t) => {
   t.is(pickOperation(0), 'product');
-  t.is(pickOperation(0.59), 'product');
-  t.is(pickOperation(0.6), 'list');
-  t.is(pickOperation(0.79), 'list');
+  t.is(pickOperation(0.49), 'product');
+  t.is(pickOperation(0.5), 'list');
+  t.is(pickOperation(0.64), 'list');
+  t.is(pickOperation(0.65), 'search');
+  t.is(pickOperation(0.79), 'search');
   t.is(pickOperation(0.8), 'stock');
   t.is(pickOperation(0.94), 'stock');
   t.is(pickOperation(0.96), 'adjustment');
@@ -23,14 +25,15 @@ test('when 100,000 requests are drawn with a seeded random, then the mix is 80 /
   const productIds = ['A', 'B', 'C'];
   const stock = new StockKeeper({ initial: 1_000_000, lowWater: 2, restock: 10 }, productIds);
   const next = storefrontRequests(
-    { productIds, categories: ['c-0', 'c-1'], staffAuthorization: 'Bearer x' },
+    { productIds, categories: ['c-0', 'c-1'], searchTerms: ['shoe'], staffAuthorization: 'Bearer x' },
     stock,
     seededRandom(42),
   );
-  const counts = { catalog: 0, stock: 0, adjustment: 0 };
+  const counts = { catalog: 0, search: 0, stock: 0, adjustment: 0 };
   const total = 100_000;
   for (let index = 0; index < total; index += 1) {
     const request = next(index);
+    if (request.path.startsWith('/api/products/search?q=shoe')) counts.search += 1;
     if (request.path.startsWith('/api/products')) counts.catalog += 1;
     else if (request.method === 'GET') counts.stock += 1;
     else {
@@ -40,6 +43,7 @@ test('when 100,000 requests are drawn with a seeded random, then the mix is 80 /
     }
   }
   t.true(Math.abs(counts.catalog / total - 0.8) < 0.005, `catalog ${counts.catalog}`);
+  t.true(Math.abs(counts.search / total - 0.15) < 0.005, `searches ${counts.search}`);
   t.true(Math.abs(counts.stock / total - 0.15) < 0.005, `stock ${counts.stock}`);
   t.true(Math.abs(counts.adjustment / total - 0.05) < 0.005, `adjustments ${counts.adjustment}`);
 });

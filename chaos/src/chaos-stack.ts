@@ -6,14 +6,13 @@ import {
   ensureAlertTopic,
   eventually,
   findFreePort,
-  readStreamEvents,
   type ServiceName,
   type ServiceProcess,
   type StandIns,
   type SupervisedChild,
   startAnalyticsWorker,
+  startSearchIndexer,
   startServiceProcess,
-  startStandInsWithUsers,
   TcpGate,
   type UserPool,
 } from '@shop/local-stack';
@@ -26,6 +25,14 @@ import {
   type OutboxOwner,
   OutboxRelay,
 } from '@shop/platform';
+import {
+  CatalogTableReader,
+  type CheckReport,
+  createSearchClient,
+  ProductIndexRebuild,
+  ProductSearchRepository,
+} from '@shop/product-index';
+import { readStreamEvents, startStandInsWithUsers } from '@shop/testing';
 
 export interface ChaosStackOptions {
   /** CloudWatch namespace of this run's analytics metrics, so no earlier run is counted. */
@@ -44,6 +51,9 @@ const serviceSettings = {
   OUTBOX_RELAY_MIN_AGE_MS: '1000',
   RATE_LIMIT_PER_SECOND: '1000000000',
   RATE_LIMIT_BURST: '1000000000',
+  USER_RATE_LIMIT_PER_SECOND: '1000000000',
+  USER_RATE_LIMIT_BURST: '1000000000',
+  GROUP_RATE_LIMITS: '',
 };
 
 /** Kills a supervised child and everything in its process group at once, as `kill -9` would. */
@@ -62,7 +72,10 @@ export function killProcessGroup(child: SupervisedChild, signal: NodeJS.Signals 
 export class ChaosStack {
   /** Stand-ins that exited without being asked to, since the last `takeUnexpectedExits()`. */
   private unexpectedExits: string[] = [];
+  /** Stand-ins a scenario killed and has not restarted yet: their exit is the fault, not a surprise. */
+  private killing = new Set<string>();
   private readonly workers: SupervisedChild[] = [];
+  private indexer: SupervisedChild | undefined;
   private topicArn = '';
 
   private constructor(
@@ -79,13 +92,18 @@ export class ChaosStack {
     private readonly dispose: () => void,
     private readonly kinesisClient: ReturnType<typeof createKinesisClient>,
     private readonly relays: OutboxRelay[],
+    private readonly index: ProductIndexRebuild,
   ) {}
 
   static async start(options: ChaosStackOptions): Promise<ChaosStack> {
     const started = Date.now();
     const exits: string[] = [];
+    const killing = new Set<string>();
     const { standIns, pool, signIn } = await startStandInsWithUsers({
-      onUnexpectedExit: (name, message) => exits.push(`${name}: ${message.split('\n')[0]}`),
+      search: true,
+      onUnexpectedExit: (name, message) => {
+        if (!killing.delete(name)) exits.push(`${name}: ${message.split('\n')[0]}`);
+      },
     });
     options.log(`stand-ins up (${standIns.dataDir})`);
     const kinesisGate = await TcpGate.start(Number(new URL(standIns.kinesisEndpoint).port));
@@ -111,6 +129,14 @@ export class ChaosStack {
         new OutboxRelay({ documentClient, tableName: standIns.tableName, owner, flush: async () => {}, logger }),
     );
     const reader = new AnalyticsReader(region, standIns.motoEndpoint ?? '', options.namespace);
+    // The same comparison as `npm run search -- check`, against this stack.
+    const index = new ProductIndexRebuild({
+      repository: new ProductSearchRepository({
+        client: createSearchClient({ endpoint: standIns.searchEndpoint as string, timeoutMs: 30_000 }),
+        alias: 'products',
+      }),
+      table: new CatalogTableReader({ documentClient, tableName: standIns.tableName }),
+    });
     const stack = new ChaosStack(
       options,
       standIns,
@@ -125,11 +151,14 @@ export class ChaosStack {
       () => dynamoDb.destroy(),
       kinesis,
       relays,
+      index,
     );
     stack.unexpectedExits = exits;
+    stack.killing = killing;
     stack.topicArn = await ensureAlertTopic(standIns);
     for (let index = 0; index < options.analyticsWorkers; index += 1) stack.workers.push(stack.launchWorker(index));
-    options.log(`services, gateway and ${options.analyticsWorkers} analytics worker(s) started`);
+    stack.indexer = stack.launchIndexer();
+    options.log(`services, gateway, ${options.analyticsWorkers} analytics worker(s) and a search indexer started`);
     if (options.analyticsWorkers > 0) await stack.awaitAnalytics();
     options.log(`platform ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return stack;
@@ -167,6 +196,19 @@ export class ChaosStack {
     return readStreamEvents(this.kinesisClient, this.standIns.streamName);
   }
 
+  /** Kills a stand-in as `kill -9` would, for a scenario that restarts it later itself. */
+  killStandIn(name: 'search'): void {
+    const child = this.standIns.processes[name];
+    if (!child) throw new Error(`the stack runs no ${name} stand-in`);
+    this.killing.add(name);
+    killProcessGroup(child);
+  }
+
+  /** How the product index differs from the table (missing, stale or extra products). */
+  indexCheck(): Promise<CheckReport> {
+    return this.index.check();
+  }
+
   /** Products with events not yet on the stream, of either service. */
   async pendingProducts(): Promise<Set<string>> {
     const lists = await Promise.all(this.relays.map((relay) => relay.pendingProducts(0)));
@@ -194,8 +236,13 @@ export class ChaosStack {
         await this.restartWorker(index);
       }
     }
-    for (const name of ['dynamodb', 'kinesis'] as const) {
-      if (!this.standIns.processes[name].running) await this.standIns.restart(name);
+    if (this.indexer && !this.indexer.running) {
+      found.push('the search indexer is not running');
+      this.indexer = this.launchIndexer();
+    }
+    for (const name of ['dynamodb', 'kinesis', 'search'] as const) {
+      const child = this.standIns.processes[name];
+      if (child && !child.running) await this.standIns.restart(name);
     }
     return found;
   }
@@ -205,7 +252,12 @@ export class ChaosStack {
     this.gateway.close();
     this.gateway.closeAllConnections();
     await closed;
-    await Promise.all([...this.workers.map((worker) => worker.stop()), this.catalog.stop(), this.inventory.stop()]);
+    await Promise.all([
+      ...this.workers.map((worker) => worker.stop()),
+      this.indexer?.stop(),
+      this.catalog.stop(),
+      this.inventory.stop(),
+    ]);
     await this.kinesisGate.close();
     this.reader.destroy();
     this.kinesisClient.destroy();
@@ -225,6 +277,15 @@ export class ChaosStack {
         KINESIS_ENDPOINT: this.kinesisGate.url,
         LOG_LEVEL: 'warn',
       },
+    });
+  }
+
+  private launchIndexer(): SupervisedChild {
+    return startSearchIndexer({
+      standIns: this.standIns,
+      workerId: 'chaos-indexer-1',
+      logDir: `${this.standIns.dataDir}/logs`,
+      env: { KINESIS_ENDPOINT: this.kinesisGate.url, LOG_LEVEL: 'warn' },
     });
   }
 

@@ -124,6 +124,31 @@ export const scenarios: FaultScenario[] = [
     },
   },
   {
+    name: 'kill-9-search-node',
+    // Nothing but search depends on the engine: not one request of the workload may fail.
+    errorsAllowed: false,
+    async prepare(stack, timing) {
+      return {
+        inject: () =>
+          timed(async (problems) => {
+            stack.killStandIn('search');
+            // While it is gone, search answers 503 with Retry-After within its timeout.
+            await sleep(1_000);
+            const asked = Date.now();
+            const answer = await fetch(`${stack.gatewayUrl}/api/products/search?q=chaos`);
+            const tookMs = Date.now() - asked;
+            if (answer.status !== 503 || !answer.headers.get('retry-after') || tookMs > 5_000) {
+              problems.push(
+                `search with the node down answered ${answer.status} in ${tookMs} ms (503 with Retry-After expected)`,
+              );
+            }
+            await sleep(timing.workerDownMs);
+            await stack.standIns.restart('search');
+          }),
+      };
+    },
+  },
+  {
     name: 'kill-9-kinesis',
     errorsAllowed: true,
     async prepare(stack) {

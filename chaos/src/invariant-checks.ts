@@ -19,7 +19,9 @@ export interface InvariantReport {
   streamCopies: number;
   /** The scenario's products still with unpublished events. */
   pending: number;
-  /** From the last answered request until every check held; the wait's limit when they never did. */
+  /** Products the search index has missing, stale or extra against the table (any scenario's). */
+  indexDrift: number;
+  /** From the last answered request until every check held (the search index agreeing with the table too); the wait's limit when they never did. */
   consistentMs: number;
   problems: string[];
 }
@@ -66,6 +68,16 @@ async function unaccountedHistory(client: RetryingApiClient, productId: string, 
   return found;
 }
 
+/** Products the search index has missing, stale or extra against the table, each with how. */
+async function indexDrift(stack: ChaosStack): Promise<string[]> {
+  const index = await stack.indexCheck();
+  return [
+    ...index.missing.map((id) => `${id} missing`),
+    ...index.stale.map((id) => `${id} stale`),
+    ...index.extra.map((id) => `${id} extra`),
+  ];
+}
+
 /**
  * Reads the scenario's products back through the API and waits (up to `timeoutMs`) until what the
  * client was answered, the stock, the stream, the outboxes and CloudWatch all agree.
@@ -106,6 +118,7 @@ export async function checkInvariants(
   let streamCopies = 0;
   let pending = products.ids.length;
   let units = 0;
+  let drift: string[] = ['not checked yet'];
   let lastReadError = '';
   for (;;) {
     try {
@@ -123,12 +136,19 @@ export async function checkInvariants(
       }
       pending = [...(await stack.pendingProducts())].filter((id) => ids.has(id)).length;
       units = await stack.reader.sum('UnitsSold', { Category: products.category });
+      drift = await indexDrift(stack);
       lastReadError = '';
     } catch (error) {
       // A slow stand-in fails one round of reads; the next round tries again.
       lastReadError = (error as Error).message;
     }
-    const done = !lastReadError && missing === 0 && missingAdjustments === 0 && pending === 0 && units >= workload.sold;
+    const done =
+      !lastReadError &&
+      missing === 0 &&
+      missingAdjustments === 0 &&
+      pending === 0 &&
+      units >= workload.sold &&
+      drift.length === 0;
     if (done || Date.now() > deadline) break;
     await sleep(1_000);
   }
@@ -137,6 +157,11 @@ export async function checkInvariants(
     for (const id of products.ids) problems.push(...(await unaccountedHistory(client, id, workload.adjustmentIds)));
   }
   if (missingAdjustments > 0) problems.push(`${missingAdjustments} answered adjustment(s) without their event`);
+  if (drift.length > 0) {
+    problems.push(
+      `the search index differs from the table: ${drift.slice(0, 5).join(', ')}${drift.length > 5 ? ', …' : ''}`,
+    );
+  }
   return {
     soldByApi: workload.sold,
     stockDecrement: workload.restocked - onHand,
@@ -145,6 +170,7 @@ export async function checkInvariants(
     eventsLost: missing,
     streamCopies,
     pending,
+    indexDrift: drift.length,
     consistentMs: Date.now() - started,
     problems,
   };

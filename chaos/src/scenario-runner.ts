@@ -158,6 +158,7 @@ export async function runScenario(
     eventsLost: report.eventsLost,
     duplicatesCounted: Math.max(0, report.unitsInCloudWatch - report.soldByApi),
     streamCopies: report.streamCopies,
+    indexDrift: report.indexDrift,
     apiRecoveryMs: apiRecoveryMs(client, injection.startedAt),
     consistentMs: report.consistentMs,
     durationMs: Date.now() - began,

@@ -14,6 +14,8 @@ export interface ScenarioResult {
   duplicatesCounted: number;
   /** Extra copies of events on the stream (at least once; the fleet skips them by id). */
   streamCopies: number;
+  /** Products the search index had missing, stale or extra against the table at the end (target 0). */
+  indexDrift: number;
   /** From the fault until writes succeeded again (0: no failed request). */
   apiRecoveryMs: number;
   /** From the last answer until the stream, the outboxes and CloudWatch agreed with the API. */
@@ -33,6 +35,7 @@ export function resultWithoutLoad(scenario: string, durationMs: number, problems
     eventsLost: 0,
     duplicatesCounted: 0,
     streamCopies: 0,
+    indexDrift: 0,
     apiRecoveryMs: 0,
     consistentMs: 0,
     durationMs,
@@ -54,6 +57,7 @@ export function formatSummary(results: ScenarioResult[]): string {
     'events lost',
     'duplicates counted',
     'stream copies',
+    'index drift',
     'API recovery',
     'consistent after',
     'took',
@@ -67,6 +71,7 @@ export function formatSummary(results: ScenarioResult[]): string {
     String(result.eventsLost),
     String(result.duplicatesCounted),
     String(result.streamCopies),
+    String(result.indexDrift),
     seconds(result.apiRecoveryMs),
     seconds(result.consistentMs),
     seconds(result.durationMs),

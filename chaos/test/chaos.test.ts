@@ -38,6 +38,7 @@ function assertInvariants(t: ExecutionContext, result: ScenarioResult): void {
   t.is(result.eventsLost, 0, 'every committed change has its event on the stream');
   t.is(result.duplicatesCounted, 0);
   t.is(result.errorsOutsideWindow, 0, 'no error outside the fault window');
+  t.is(result.indexDrift, 0, 'the search index agrees with the table');
   t.deepEqual(result.problems, []);
 }
 
@@ -54,6 +55,15 @@ test.serial(
   'when Kinesis is unreachable for 8 s under load, then every change reaches the stream and CloudWatch afterwards',
   async (t) => {
     assertInvariants(t, await run(t, 'kinesis-unreachable'));
+  },
+);
+
+test.serial(
+  'when the search node is killed with SIGKILL under load, then search answers 503 meanwhile, no other request fails and the index catches up with the table',
+  async (t) => {
+    const result = await run(t, 'kill-9-search-node');
+    t.is(result.errors, 0, 'nothing but search depends on the engine');
+    assertInvariants(t, result);
   },
 );
 

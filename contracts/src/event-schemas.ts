@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CloudEvent } from '@shop/platform';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsPlugin from 'ajv-formats';
+import { addFormats } from './contract-ajv.js';
 import type { EventDataByType } from './event-types.generated.js';
 
 /** Every event type (with its version) that has a schema. */
@@ -49,10 +49,6 @@ interface Validators {
   envelope: ValidateFunction;
   byType: Map<string, ValidateFunction>;
 }
-
-// ajv-formats is CommonJS with its plugin as `module.exports`; under NodeNext the default import is
-// typed as the module namespace, while at run time it is the plugin itself.
-const addFormats = addFormatsPlugin as unknown as (ajv: Ajv2020) => Ajv2020;
 
 let validators: Validators | undefined;
 

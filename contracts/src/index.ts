@@ -20,5 +20,7 @@ export {
 } from './event-schemas.js';
 export type * from './event-types.generated.js';
 export { formatGeneratedSource } from './generated-source.js';
+export type { BodyRule, RequestReader, RequestValidation, RequestVerdict } from './request-validation.js';
+export { createRequestChecker, createRequestValidation, requestValidation } from './request-validation.js';
 export type { ObservedResponse } from './response-checker.js';
-export { createRequestChecker, createResponseChecker } from './response-checker.js';
+export { createResponseChecker } from './response-checker.js';

@@ -1,6 +1,6 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsPlugin from 'ajv-formats';
 import { apiDocument, type OpenApiDocument } from './api-document.js';
+import { addFormats } from './contract-ajv.js';
 
 /** One answer of the API as a client received it. */
 export interface ObservedResponse {
@@ -24,8 +24,6 @@ interface Operation {
   responses?: Record<string, ResponseObject>;
 }
 
-// ajv-formats is CommonJS with its plugin as `module.exports`; see event-schemas.ts.
-const addFormats = addFormatsPlugin as unknown as (ajv: Ajv2020) => Ajv2020;
 const documentId = 'shop-api.json';
 
 /** JSON Schema 2020-12 over the whole document (OpenAPI's own keywords such as `example` allowed). */
@@ -37,38 +35,6 @@ function contractAjv(document: OpenApiDocument): Ajv2020 {
 
 const pointerPart = (part: string) => part.replace(/~/g, '~0').replace(/\//g, '~1');
 
-/**
- * Judges request bodies by the contract alone: `accepts(operationId, body)` is true when the body
- * matches the operation's JSON request schema. The property tests' oracle, independent of the
- * validation code they test.
- */
-export function createRequestChecker(document: OpenApiDocument = apiDocument()) {
-  const ajv = contractAjv(document);
-  const validators = new Map<string, ValidateFunction>();
-  const pointers = new Map<string, string>();
-  for (const [path, item] of Object.entries(document.paths)) {
-    for (const [method, operation] of Object.entries(item)) {
-      const id = (operation as { operationId?: string }).operationId;
-      if (id)
-        pointers.set(
-          id,
-          `${documentId}#/paths/${pointerPart(path)}/${method}/requestBody/content/application~1json/schema`,
-        );
-    }
-  }
-  return {
-    accepts(operationId: string, body: unknown): boolean {
-      let validate = validators.get(operationId);
-      if (!validate) {
-        const pointer = pointers.get(operationId);
-        if (!pointer) throw new Error(`the contract has no operation ${operationId}`);
-        validate = ajv.compile({ $ref: pointer });
-        validators.set(operationId, validate);
-      }
-      return body !== undefined && validate(body) === true;
-    },
-  };
-}
 const methods = new Set(['get', 'put', 'post', 'patch', 'delete']);
 
 function templateOf(path: string): RegExp {

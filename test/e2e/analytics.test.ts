@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AnalyticsReader, eventually, requestJson } from '@shop/local-stack';
+import { AnalyticsReader, eventually } from '@shop/local-stack';
+import { requestJson } from '@shop/testing';
 import test from 'ava';
 import { freePorts, startPlatform } from './local-platform.js';
 

@@ -91,8 +91,8 @@ test('when schemathesis fuzzes every operation through the gateway with each gro
       join(fuzzDir, 'schemathesis.toml'),
       'run',
       `${platform.gateway}/api/openapi.json`,
-      '--checks',
-      'all',
+      // Every check runs by default; `--checks all` would also re-enable the ones the config turns
+      // off for one operation (use_after_free on getReservation), in every phase.
       '--phases',
       'examples,coverage,fuzzing,stateful',
       '--max-examples',

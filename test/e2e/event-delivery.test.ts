@@ -1,15 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  type JsonResponse,
-  readStreamEvents,
-  requestJson,
-  type ServiceProcess,
-  type StandIns,
-  startServiceProcess,
-  startStandInsWithUsers,
-  TcpGate,
-} from '@shop/local-stack';
+import { type ServiceProcess, type StandIns, startServiceProcess, TcpGate } from '@shop/local-stack';
 import {
   type CloudEvent,
   createDocumentClient,
@@ -19,6 +10,7 @@ import {
   productEventTypes,
   stockEventTypes,
 } from '@shop/platform';
+import { type JsonResponse, readStreamEvents, requestJson, startStandInsWithUsers } from '@shop/testing';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 
 interface Platform {
@@ -41,6 +33,9 @@ const serviceSettings = {
   OUTBOX_RELAY_MIN_AGE_MS: '1000',
   RATE_LIMIT_PER_SECOND: '100000',
   RATE_LIMIT_BURST: '100000',
+  USER_RATE_LIMIT_PER_SECOND: '100000',
+  USER_RATE_LIMIT_BURST: '100000',
+  GROUP_RATE_LIMITS: '',
 };
 
 test.before(async (t) => {

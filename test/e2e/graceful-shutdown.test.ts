@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { readStreamEvents, requestJson, startServiceProcess, startStandInsWithUsers } from '@shop/local-stack';
+import { startServiceProcess } from '@shop/local-stack';
 import { createDocumentClient, createDynamoDbClient, createKinesisClient, newId, productToItem } from '@shop/platform';
+import { readStreamEvents, requestJson, startStandInsWithUsers } from '@shop/testing';
 import test from 'ava';
 
 test('when a service gets SIGTERM under a steady load of 200 concurrent requests, then none fails, readiness fails while it drains, its events are out and it exits 0', async (t) => {

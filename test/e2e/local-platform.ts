@@ -18,6 +18,8 @@ export const portVariables = [
   'DYNAMODB_PORT',
   'KINESIS_PORT',
   'MOTO_PORT',
+  'SEARCH_PORT',
+  'SEARCH_TRANSPORT_PORT',
 ] as const;
 
 export type Ports = Record<(typeof portVariables)[number], number>;
@@ -40,7 +42,14 @@ export async function tokenFor(username: string, env: NodeJS.ProcessEnv): Promis
 /** `npm start` as a newcomer runs it (the same entry point), on the given ports and data dir. */
 export async function startPlatform(ports: Ports, dataDir: string, extraEnv: Record<string, string> = {}) {
   // The gateway checks every answer the tests receive against the OpenAPI contract.
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, CONTRACT_CHECK: 'true', ...extraEnv };
+  // Searches may wait longer than in production: the suites keep both cores busy beside the engine.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    CONTRACT_CHECK: 'true',
+    SEARCH_TIMEOUT_MS: '10000',
+    ...extraEnv,
+  };
   for (const [name, port] of Object.entries(ports)) env[name] = String(port);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'deploy/local/src/main.ts')], {
     cwd: root,

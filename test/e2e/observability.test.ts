@@ -3,8 +3,9 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readStreamEvents, requestJson, startServiceProcess, startStandInsWithUsers } from '@shop/local-stack';
+import { startServiceProcess } from '@shop/local-stack';
 import { createKinesisClient } from '@shop/platform';
+import { readStreamEvents, requestJson, startStandInsWithUsers } from '@shop/testing';
 import test from 'ava';
 
 interface Segment {

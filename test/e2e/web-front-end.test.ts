@@ -269,6 +269,222 @@ test.serial(
   },
 );
 
+/** Telescopes in two categories with distinct prices, some stocked: more than one page of twelve results. */
+const telescopes = [
+  { name: 'Brass telescope', category: 'optics', price: 240, stock: 3 },
+  { name: 'Pocket telescope', category: 'optics', price: 35, stock: 0 },
+  { name: 'Travel telescope', category: 'optics', price: 65, stock: 8 },
+  { name: 'Refractor telescope', category: 'optics', price: 120, stock: 0 },
+  { name: 'Reflector telescope', category: 'optics', price: 180, stock: 2 },
+  { name: 'Solar telescope', category: 'optics', price: 95, stock: 0 },
+  { name: 'Marine telescope', category: 'optics', price: 55, stock: 4 },
+  { name: 'Junior telescope', category: 'stargazing', price: 20, stock: 6 },
+  { name: 'Compact telescope', category: 'stargazing', price: 45, stock: 0 },
+  { name: 'Dobsonian telescope', category: 'stargazing', price: 310, stock: 1 },
+  { name: 'Digital telescope', category: 'stargazing', price: 150, stock: 0 },
+  { name: 'Vintage telescope', category: 'stargazing', price: 75, stock: 2 },
+  { name: 'Mirror telescope', category: 'stargazing', price: 85, stock: 0 },
+  { name: 'Wide-field telescope', category: 'stargazing', price: 130, stock: 5 },
+];
+
+const resultNames = (page: Page) => page.locator('#search-results .product-name').allTextContents();
+
+/**
+ * Waits until the search's status reads `expected`, loading the same address again while it does
+ * not: the search index is a read model that the stream fills a moment after each write (and, in
+ * a platform just started, once the indexer holds its leases: up to half a minute here).
+ */
+async function searchUntil(page: Page, expected: RegExp, timeoutMs = 90_000): Promise<string> {
+  const status = page.locator('#search-status');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await status.filter({ hasNotText: 'Searching…' }).waitFor();
+    const shown = await text(status);
+    if (expected.test(shown) || Date.now() > deadline) return shown;
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+}
+
+/** Presses Tab (or Shift+Tab) until the focused element is `target`, at most `limit` times. */
+async function tabTo(page: Page, target: Locator, key: 'Tab' | 'Shift+Tab' = 'Tab', limit = 60): Promise<boolean> {
+  await target.waitFor();
+  for (let step = 0; step < limit; step += 1) {
+    await page.keyboard.press(key);
+    if (await target.evaluate((element) => element.matches(':focus'))) return true;
+  }
+  return false;
+}
+
+test.serial(
+  'when a shopper searches with a typo, then the products show with facets, filters, sorts and more results, and errors are plain',
+  async (t) => {
+    const { platform, browser, page } = t.context;
+    const admin = await platform.writeHeaders('admin');
+    for (const product of telescopes) {
+      const created = await fetch(`${platform.gateway}/api/products`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({
+          name: product.name,
+          description: 'Sees far.',
+          price: product.price,
+          category: product.category,
+        }),
+      });
+      t.is(created.status, 201);
+      if (product.stock === 0) continue;
+      const { id } = (await created.json()) as { id: string };
+      const restock = await fetch(`${platform.gateway}/api/inventory/${id}/adjustments`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ quantity: product.stock, reason: 'restock' }),
+      });
+      t.is(restock.status, 201);
+    }
+    const names = (filter: (product: (typeof telescopes)[number]) => boolean) =>
+      telescopes.filter(filter).map((product) => product.name);
+
+    // The box in the header of every page; a typo still finds the telescopes.
+    await page.goto(`${platform.gateway}/`);
+    t.is(await page.getByRole('search', { name: 'Products' }).count(), 1);
+    await page.getByRole('searchbox', { name: 'Search products' }).fill('telscope');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/search\?q=telscope$/);
+    t.is(await searchUntil(page, /^14 products found, showing 12$/), '14 products found, showing 12');
+    t.is(await page.locator('h1').textContent(), 'Results for “telscope”');
+    t.is(await page.locator('#search-results > li').count(), 12);
+    t.is(await page.getByRole('button', { name: 'Optics (7)' }).getAttribute('aria-pressed'), 'false');
+    t.is(await page.getByRole('button', { name: 'Stargazing (7)' }).count(), 1);
+
+    // More results: the next page joins the list, and every telescope shows once.
+    await page.getByRole('button', { name: 'More results' }).click();
+    await page.locator('#search-status', { hasText: /^14 products found$/ }).waitFor();
+    t.deepEqual((await resultNames(page)).sort(), names(() => true).sort());
+    t.true(await page.getByRole('button', { name: 'More results' }).isHidden());
+    const brass = page.locator('#search-results .product-card', { hasText: 'Brass telescope' });
+    t.regex(await text(brass.locator('.price')), /\$240\.00/);
+    t.is(await text(brass.locator('.category')), 'Optics');
+    t.is(await text(brass.locator('.availability')), 'In stock');
+    const pocket = page.locator('#search-results .product-card', { hasText: 'Pocket telescope' });
+    t.is(await text(pocket.locator('.availability')), 'Out of stock');
+
+    // A category facet, then a sort by price: both in the address.
+    await page.getByRole('button', { name: 'Optics (7)' }).click();
+    await page.waitForURL(/category=optics/);
+    await page.locator('#search-status', { hasText: /^7 products found$/ }).waitFor();
+    t.is(await page.getByRole('button', { name: 'Optics (7)' }).getAttribute('aria-pressed'), 'true');
+    t.deepEqual([...new Set(await page.locator('#search-results .category').allTextContents())], ['Optics']);
+    await page.getByLabel('Sort by').selectOption('price-asc');
+    await page.waitForURL(/sort=price-asc/);
+    await page.locator('#search-status', { hasText: /^7 products found$/ }).waitFor();
+    const byPrice = telescopes.filter((product) => product.category === 'optics').sort((a, b) => a.price - b.price);
+    t.deepEqual(
+      await resultNames(page),
+      byPrice.map((product) => product.name),
+    );
+    await browser.screenshot(page, 'search-results');
+
+    // In stock only keeps the stocked ones; back undoes it, as the address held it.
+    await page.getByLabel('In stock only').check();
+    await page.waitForURL(/inStock=true/);
+    t.is(await searchUntil(page, /^4 products found$/), '4 products found');
+    t.deepEqual(
+      await resultNames(page),
+      byPrice.filter((product) => product.stock > 0).map((product) => product.name),
+    );
+    t.deepEqual([...new Set(await page.locator('#search-results .availability').allTextContents())], ['In stock']);
+    await page.goBack();
+    await page.locator('#search-status', { hasText: /^7 products found$/ }).waitFor();
+    t.false(await page.getByLabel('In stock only').isChecked());
+    t.is(await page.getByLabel('Sort by').inputValue(), 'price-asc');
+
+    // A price facet: 50 up to 100, of both categories.
+    await page.getByRole('button', { name: 'Any category' }).click();
+    await page.locator('#search-status', { hasText: /^14 products found, showing 12$/ }).waitFor();
+    await page.getByRole('button', { name: '50 to 100 (5)' }).click();
+    await page.waitForURL(/minPrice=50&maxPrice=99\.99/);
+    await page.locator('#search-status', { hasText: /^5 products found$/ }).waitFor();
+    t.deepEqual(
+      (await resultNames(page)).sort(),
+      names((product) => product.price >= 50 && product.price < 100).sort(),
+    );
+
+    // A minimum above the maximum: the API's word shows next to the price filter.
+    await page.getByLabel('Min price').fill('300');
+    await page.getByLabel('Max price').fill('10');
+    await page.getByRole('button', { name: 'Apply price' }).click();
+    await page.locator('#price-error').waitFor();
+    t.regex(await text(page.locator('#price-error')), /minPrice must not be above maxPrice/);
+    t.is(await page.getByLabel('Min price').getAttribute('aria-invalid'), 'true');
+    t.is(await page.locator('#search-results > li').count(), 0);
+    expectFailedRequests(t, page, [/^422 GET \/api\/products\/search$/]);
+
+    // The engine down: the page says so plainly, and the rest of it keeps working.
+    await page.route('**/api/products/search?*', (route) =>
+      route.fulfill({
+        status: 503,
+        headers: { 'content-type': 'application/problem+json', 'retry-after': '5' },
+        body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'down' }),
+      }),
+    );
+    await page.getByRole('button', { name: 'Any price' }).click();
+    await page.getByText('Search is unavailable right now, try again shortly').first().waitFor();
+    t.is(await text(page.locator('#search-status')), 'Search is unavailable right now, try again shortly');
+    expectFailedRequests(t, page, [/^503 GET \/api\/products\/search$/]);
+    await page.unroute('**/api/products/search?*');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.locator('#search-status', { hasText: /^14 products found, showing 12$/ }).waitFor();
+    await page.getByRole('link', { name: 'Products', exact: true }).click();
+    await page.locator('#product-grid').waitFor();
+
+    // A name like markup shows as its characters in the results too.
+    await page.goto(`${platform.gateway}/search?q=onerror`);
+    t.is(await searchUntil(page, /^1 product found$/), '1 product found');
+    t.deepEqual(await resultNames(page), [xssName]);
+    t.is(await page.locator('main img, main script').count(), 0);
+  },
+);
+
+test.serial(
+  'when a shopper searches with the keyboard only, then every step is reachable and focus shows',
+  async (t) => {
+    const { platform, page } = t.context;
+    await page.goto(`${platform.gateway}/staff/dashboard`);
+    const box = page.getByRole('searchbox', { name: 'Search products' });
+    t.true(await tabTo(page, box), 'the search box is in the tab order');
+    await page.keyboard.type('telescope');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/search\?q=telescope$/);
+    t.is(await searchUntil(page, /^14 products found, showing 12$/), '14 products found, showing 12');
+
+    const stargazing = page.getByRole('button', { name: 'Stargazing (7)' });
+    t.true(await tabTo(page, stargazing), 'the category facets are in the tab order');
+    t.not(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle'), 'none', 'focus is visible');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/category=stargazing/);
+    await page.locator('#search-status', { hasText: /^7 products found$/ }).waitFor();
+    t.true(await stargazing.evaluate((element) => element.matches(':focus')), 'focus stays on the facet');
+    t.is(await stargazing.getAttribute('aria-pressed'), 'true');
+
+    const inStock = page.getByLabel('In stock only');
+    t.true(await tabTo(page, inStock, 'Shift+Tab'));
+    await page.keyboard.press('Space');
+    await page.waitForURL(/inStock=true/);
+    await page.locator('#search-status', { hasText: /^4 products found$/ }).waitFor();
+
+    const first = page.locator('#search-results a.product-card').first();
+    t.true(await tabTo(page, first));
+    const name = await text(first.locator('.product-name'));
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/products\/[0-9A-Z]{26}$/);
+    t.is(await text(page.locator('h1.product-name')), name);
+    t.true(
+      telescopes.some((product) => product.name === name && product.category === 'stargazing' && product.stock > 0),
+    );
+  },
+);
+
 test.serial(
   'when a developer opens /api/docs, then every operation shows with its auth, and "try it out" reads the products',
   async (t) => {

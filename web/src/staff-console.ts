@@ -13,6 +13,132 @@ import { stockDesk } from './stock-desk.js';
 const main = byId('main');
 const lowStockRefreshMs = 5000;
 
+/** A page of products as a table, with a row each made by `row`. */
+function productsTable(items: Product[], row: (product: Product) => HTMLElement): HTMLElement {
+  if (items.length === 0) return h('p', { class: 'empty-state' }, 'No products yet.');
+  return h(
+    'table',
+    { class: 'products' },
+    h(
+      'thead',
+      {},
+      h('tr', {}, ...['Name', 'Category', 'Price', 'Actions'].map((title) => h('th', { scope: 'col' }, title))),
+    ),
+    h('tbody', {}, ...items.map(row)),
+  );
+}
+
+/** One product's row, with the actions the user's roles allow. */
+function productTableRow(
+  product: Product,
+  roles: { isAdmin: boolean; isStaff: boolean },
+  actions: {
+    openStock: (product: Product) => void;
+    edit: (product: Product) => void;
+    remove: (product: Product) => void;
+  },
+): HTMLElement {
+  const button = (label: string, onclick: () => void, className?: string) =>
+    h('button', { type: 'button', onclick, ...(className ? { class: className } : {}) }, label);
+  return h(
+    'tr',
+    { 'data-product-id': product.id },
+    h('th', { scope: 'row' }, product.name),
+    h('td', {}, categoryLabel(product.category)),
+    h('td', { class: 'number' }, formatMoney(product.price, product.currency)),
+    h(
+      'td',
+      { class: 'actions' },
+      roles.isStaff ? button('Stock', () => actions.openStock(product)) : null,
+      roles.isAdmin ? button('Edit', () => actions.edit(product)) : null,
+      roles.isAdmin ? button('Delete', () => actions.remove(product), 'danger') : null,
+    ),
+  );
+}
+
+/** Previous and next buttons for the page at `pageIndex`. */
+function pager(pageIndex: number, hasNext: boolean, load: (pageIndex: number) => void): HTMLElement {
+  return h(
+    'nav',
+    { class: 'pager', 'aria-label': 'Product pages' },
+    pageIndex > 0 ? h('button', { type: 'button', onclick: () => load(pageIndex - 1) }, '← Previous') : null,
+    hasNext ? h('button', { type: 'button', onclick: () => load(pageIndex + 1) }, 'Next →') : null,
+  );
+}
+
+/** The low-stock list: each level with its product's name (when the catalog still has it). */
+function lowStockList(
+  items: ReadonlyArray<{ productId: string; available: number; lowStockThreshold: number }>,
+  products: ReadonlyArray<Product | undefined>,
+  openStock: (product: Product) => void,
+): HTMLElement {
+  return h(
+    'ul',
+    { class: 'low-stock', id: 'low-stock-list' },
+    ...items.map((stock, index) => {
+      const product = products[index];
+      return h(
+        'li',
+        {},
+        h('span', { class: 'product-name' }, product?.name ?? stock.productId),
+        ` ${stock.available} available (threshold ${stock.lowStockThreshold}) `,
+        product ? h('button', { type: 'button', onclick: () => openStock(product) }, 'Stock') : null,
+      );
+    }),
+  );
+}
+
+/** The products low on stock, read now, as the list shows them. */
+async function lowStockView(api: ReturnType<typeof staffApi>, openStock: (product: Product) => void) {
+  const { data: page } = await answerOf(
+    api.GET('/api/inventory', { params: { query: { lowStock: true, limit: 50 } } }),
+  );
+  if (page.items.length === 0) return h('p', { class: 'empty-state' }, 'Nothing is low on stock.');
+  // The list holds stock levels; the names come from the catalog, one read per product.
+  const products = await Promise.all(
+    page.items.map((stock) =>
+      answerOf(publicApi.GET('/api/products/{id}', { params: { path: { id: stock.productId } } })).then(
+        (answer) => answer.data,
+        () => undefined,
+      ),
+    ),
+  );
+  return lowStockList(page.items, products, openStock);
+}
+
+/** The console's sections for what the user may do: products for all staff, low stock for inventory staff. */
+function consoleLayout(
+  roles: { isAdmin: boolean; isStaff: boolean },
+  parts: { productsBody: HTMLElement; workspace: HTMLElement; lowStockBody: HTMLElement },
+  actions: { newProduct: () => void; refreshLowStock: () => void },
+): HTMLElement {
+  if (!roles.isAdmin && !roles.isStaff) {
+    return h('p', { class: 'notice' }, 'This account has no staff role: ask an administrator for access.');
+  }
+  return h(
+    'div',
+    { class: 'console' },
+    h(
+      'section',
+      { 'aria-labelledby': 'products-title' },
+      h('h2', { id: 'products-title' }, 'Products'),
+      roles.isAdmin ? h('button', { type: 'button', onclick: actions.newProduct }, 'New product') : null,
+      parts.productsBody,
+    ),
+    parts.workspace,
+    roles.isStaff
+      ? h(
+          'section',
+          { 'aria-labelledby': 'low-stock-title' },
+          h('h2', { id: 'low-stock-title' }, 'Low stock'),
+          h('p', { class: 'hint' }, 'Products at or below their threshold; updates every few seconds.'),
+          h('button', { type: 'button', onclick: actions.refreshLowStock }, 'Refresh'),
+          parts.lowStockBody,
+        )
+      : null,
+  );
+}
+
 function staffConsole(session: StaffSession): void {
   const isAdmin = session.groups.includes(staffGroups.catalogAdmin);
   const isStaff = session.groups.includes(staffGroups.inventoryStaff);
@@ -47,42 +173,19 @@ function staffConsole(session: StaffSession): void {
     void loadProducts(cursors.length - 1);
   };
 
+  const remove = async (product: Product) => {
+    try {
+      if (await deleteProduct(token, product)) {
+        workspace.replaceChildren(h('p', { class: 'notice success', role: 'status' }, `Deleted "${product.name}".`));
+        await loadProducts(cursors.length - 1);
+      }
+    } catch (error) {
+      workspace.replaceChildren(errorNotice(error));
+    }
+  };
+
   const productRow = (product: Product) =>
-    h(
-      'tr',
-      { 'data-product-id': product.id },
-      h('th', { scope: 'row' }, product.name),
-      h('td', {}, categoryLabel(product.category)),
-      h('td', { class: 'number' }, formatMoney(product.price, product.currency)),
-      h(
-        'td',
-        { class: 'actions' },
-        isStaff ? h('button', { type: 'button', onclick: () => openStock(product) }, 'Stock') : null,
-        isAdmin ? h('button', { type: 'button', onclick: () => void openEditor(product) }, 'Edit') : null,
-        isAdmin
-          ? h(
-              'button',
-              {
-                type: 'button',
-                class: 'danger',
-                onclick: async () => {
-                  try {
-                    if (await deleteProduct(token, product)) {
-                      workspace.replaceChildren(
-                        h('p', { class: 'notice success', role: 'status' }, `Deleted "${product.name}".`),
-                      );
-                      await loadProducts(cursors.length - 1);
-                    }
-                  } catch (error) {
-                    workspace.replaceChildren(errorNotice(error));
-                  }
-                },
-              },
-              'Delete',
-            )
-          : null,
-      ),
-    );
+    productTableRow(product, { isAdmin, isStaff }, { openStock, edit: (p) => void openEditor(p), remove });
 
   async function loadProducts(pageIndex: number): Promise<void> {
     const cursor = cursors[pageIndex];
@@ -93,32 +196,8 @@ function staffConsole(session: StaffSession): void {
       cursors.length = pageIndex + 1;
       if (page.nextCursor) cursors.push(page.nextCursor);
       productsBody.replaceChildren(
-        page.items.length === 0
-          ? h('p', { class: 'empty-state' }, 'No products yet.')
-          : h(
-              'table',
-              { class: 'products' },
-              h(
-                'thead',
-                {},
-                h(
-                  'tr',
-                  {},
-                  ...['Name', 'Category', 'Price', 'Actions'].map((title) => h('th', { scope: 'col' }, title)),
-                ),
-              ),
-              h('tbody', {}, ...page.items.map(productRow)),
-            ),
-        h(
-          'nav',
-          { class: 'pager', 'aria-label': 'Product pages' },
-          pageIndex > 0
-            ? h('button', { type: 'button', onclick: () => void loadProducts(pageIndex - 1) }, '← Previous')
-            : null,
-          page.nextCursor
-            ? h('button', { type: 'button', onclick: () => void loadProducts(pageIndex + 1) }, 'Next →')
-            : null,
-        ),
+        productsTable(page.items, productRow),
+        pager(pageIndex, Boolean(page.nextCursor), (index) => void loadProducts(index)),
       );
     } catch (error) {
       productsBody.replaceChildren(errorNotice(error));
@@ -127,71 +206,17 @@ function staffConsole(session: StaffSession): void {
 
   async function loadLowStock(): Promise<void> {
     if (!isStaff) return;
-    try {
-      const { data: page } = await answerOf(
-        api.GET('/api/inventory', { params: { query: { lowStock: true, limit: 50 } } }),
-      );
-      if (page.items.length === 0) {
-        lowStockBody.replaceChildren(h('p', { class: 'empty-state' }, 'Nothing is low on stock.'));
-        return;
-      }
-      // The list holds stock levels; the names come from the catalog, one read per product.
-      const products = await Promise.all(
-        page.items.map((stock) =>
-          answerOf(publicApi.GET('/api/products/{id}', { params: { path: { id: stock.productId } } })).then(
-            (answer) => answer.data,
-            () => undefined,
-          ),
-        ),
-      );
-      lowStockBody.replaceChildren(
-        h(
-          'ul',
-          { class: 'low-stock', id: 'low-stock-list' },
-          ...page.items.map((stock, index) => {
-            const product = products[index];
-            return h(
-              'li',
-              {},
-              h('span', { class: 'product-name' }, product?.name ?? stock.productId),
-              ` ${stock.available} available (threshold ${stock.lowStockThreshold}) `,
-              product ? h('button', { type: 'button', onclick: () => openStock(product) }, 'Stock') : null,
-            );
-          }),
-        ),
-      );
-    } catch (error) {
-      lowStockBody.replaceChildren(errorNotice(error));
-    }
+    lowStockBody.replaceChildren(await lowStockView(api, openStock).catch(errorNotice));
   }
 
   main.replaceChildren(
     sessionBar(session, 'console'),
     h('h1', {}, 'Staff console'),
-    !isAdmin && !isStaff
-      ? h('p', { class: 'notice' }, 'This account has no staff role: ask an administrator for access.')
-      : h(
-          'div',
-          { class: 'console' },
-          h(
-            'section',
-            { 'aria-labelledby': 'products-title' },
-            h('h2', { id: 'products-title' }, 'Products'),
-            isAdmin ? h('button', { type: 'button', onclick: () => void openEditor() }, 'New product') : null,
-            productsBody,
-          ),
-          workspace,
-          isStaff
-            ? h(
-                'section',
-                { 'aria-labelledby': 'low-stock-title' },
-                h('h2', { id: 'low-stock-title' }, 'Low stock'),
-                h('p', { class: 'hint' }, 'Products at or below their threshold; updates every few seconds.'),
-                h('button', { type: 'button', onclick: () => void loadLowStock() }, 'Refresh'),
-                lowStockBody,
-              )
-            : null,
-        ),
+    consoleLayout(
+      { isAdmin, isStaff },
+      { productsBody, workspace, lowStockBody },
+      { newProduct: () => void openEditor(), refreshLowStock: () => void loadLowStock() },
+    ),
   );
   void loadProducts(0);
   // The list follows stock changes a moment after they are made, so it is read again while open.

@@ -1,10 +1,12 @@
 import './styles.css';
-import type { Product, StockLevel } from '@shop/api-client';
+import type { Product } from '@shop/api-client';
 import { ApiProblem, answerOf, publicApi } from './api-client.js';
-import { availabilityOf } from './availability.js';
 import { byId, h } from './dom.js';
 import { categoryLabel, formatMoney } from './formatting.js';
+import { availabilityBadge, productCard } from './product-card.js';
 import { reportProductView } from './product-views.js';
+import { searchPath } from './search-query.js';
+import { showSearch } from './search-results.js';
 
 const pageSize = 12;
 const main = byId('main');
@@ -67,20 +69,6 @@ function categoryFilter(categories: string[], current: string | undefined): HTML
   );
 }
 
-function productCard(product: Product): HTMLElement {
-  return h(
-    'li',
-    {},
-    h(
-      'a',
-      { class: 'product-card', href: `/products/${encodeURIComponent(product.id)}` },
-      h('h2', { class: 'product-name' }, product.name),
-      h('p', { class: 'price' }, formatMoney(product.price, product.currency)),
-      h('p', { class: 'category' }, categoryLabel(product.category)),
-    ),
-  );
-}
-
 async function showCatalog(params: URLSearchParams): Promise<void> {
   const category = params.get('category') || undefined;
   const cursor = params.get('cursor') || undefined;
@@ -91,7 +79,7 @@ async function showCatalog(params: URLSearchParams): Promise<void> {
     const heading = h('h1', {}, category ? `Products: ${categoryLabel(category)}` : 'Products');
     const grid =
       page.items.length > 0
-        ? h('ul', { class: 'product-grid', id: 'product-grid' }, ...page.items.map(productCard))
+        ? h('ul', { class: 'product-grid', id: 'product-grid' }, ...page.items.map((product) => productCard(product)))
         : h('p', { class: 'empty-state' }, category ? 'No products in this category yet.' : 'No products yet.');
     const cameFromListing = document.referrer.startsWith(location.origin) && cursor !== undefined;
     const pager = h(
@@ -109,11 +97,6 @@ async function showCatalog(params: URLSearchParams): Promise<void> {
   } catch (error) {
     show(failure(error, () => void showCatalog(params)));
   }
-}
-
-function availabilityBadge(stock: StockLevel): HTMLElement {
-  const { level, text } = availabilityOf(stock);
-  return h('span', { class: `availability ${level}` }, text);
 }
 
 async function showProduct(id: string): Promise<void> {
@@ -176,6 +159,8 @@ async function showProduct(id: string): Promise<void> {
 const productPath = /^\/products\/([^/]+)\/?$/.exec(location.pathname);
 if (productPath?.[1]) {
   void showProduct(decodeURIComponent(productPath[1]));
+} else if (location.pathname.replace(/\/$/, '') === searchPath) {
+  showSearch(main);
 } else {
   void showCatalog(new URLSearchParams(location.search));
 }

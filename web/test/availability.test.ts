@@ -15,3 +15,9 @@ test('when nothing can be bought, then the product is out of stock, even with a 
   t.is(availabilityOf({ available: 0, lowStockThreshold: 0 }).text, 'Out of stock');
   t.is(availabilityOf({ available: -2, lowStockThreshold: 5 }).text, 'Out of stock');
 });
+
+test('when only the units are known (a search result), then the product is in stock or out of stock', (t) => {
+  t.deepEqual(availabilityOf({ available: 1 }), { level: 'in-stock', text: 'In stock' });
+  t.deepEqual(availabilityOf({ available: 0 }), { level: 'out-of-stock', text: 'Out of stock' });
+  t.deepEqual(availabilityOf({ available: -1 }), { level: 'out-of-stock', text: 'Out of stock' });
+});

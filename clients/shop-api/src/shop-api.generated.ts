@@ -120,6 +120,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/products/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search products
+     * @description Full-text search over the products' name, description, sku and category, with English stemming and typo tolerance; a product whose sku is exactly the query comes first. Filters narrow the matching set, the facets count it (before paging), and `sort` orders it. The query text is always taken literally: no operators or query syntax. Served from the search index, a read model the stream keeps up to date, so a change shows here a moment after it is answered. Prices are compared in each product's own currency. A query parameter that is not listed here, or one given twice, is a 422 naming it; so is `minPrice` above `maxPrice`. While the search engine is down or slow the answer is 503 with `Retry-After`; the other operations are unaffected.
+     */
+    get: operations['searchProducts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/products/{id}': {
     parameters: {
       query?: never;
@@ -386,12 +406,12 @@ export interface components {
       };
     };
     /**
-     * @description One line of visible text: no control characters (Unicode `Cc`), and at least one letter, digit, punctuation mark or symbol, so blanks or zero-width characters alone are refused. 1-200 UTF-16 code units.
+     * @description One line of visible text: no control characters (Unicode `Cc`), and at least one letter, digit, punctuation mark or symbol, so blanks or zero-width characters alone are refused. 1-200 characters.
      * @example Trail shoe
      */
     ProductName: string;
     /**
-     * @description Free text, possibly empty: line breaks and tabs, but no other control characters. At most 5000 UTF-16 code units.
+     * @description Free text, possibly empty: line breaks and tabs, but no other control characters. At most 5000 characters.
      * @example A light shoe for rough paths
      */
     ProductDescription: string;
@@ -624,7 +644,7 @@ export interface components {
       name: components['schemas']['ProductName'];
       /**
        * Format: email
-       * @description An email address of a dot-atom local part (at most 64 characters; no quoted strings) and a domain name of at least two labels whose last one starts with a letter (no IP address literals); non-ASCII characters are allowed, and an internationalised domain is checked after its conversion to ASCII (punycode), which the pattern only approximates. At most 254 UTF-16 code units.
+       * @description An email address of a dot-atom local part (at most 64 characters; no quoted strings) and a domain name of at least two labels whose last one starts with a letter (no IP address literals), each label at most 63 characters, in ASCII: the `email` format and the pattern both apply (an internationalised domain is given in its ASCII form, `xn--...`). At most 254 characters.
        * @example orders@acme.test
        */
       email: string;
@@ -674,6 +694,45 @@ export interface components {
       /** @description The `cursor` of the next page; null on the last page. */
       nextCursor: string | null;
     };
+    /** @description A product as `GET /api/products/{id}` answers it, with the units available to the storefront. */
+    SearchItem: {
+      id: components['schemas']['Id'];
+      name: components['schemas']['ProductName'];
+      description: components['schemas']['ProductDescription'];
+      price: components['schemas']['Price'];
+      currency: components['schemas']['Currency'];
+      sku: components['schemas']['Sku'];
+      category: components['schemas']['CategorySlug'];
+      supplier?: components['schemas']['Supplier'];
+      version: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description Units available now (on hand less live reservations); 0 for a product never stocked. */
+      available: number;
+    };
+    SearchResults: {
+      /** @description At most `limit` matching products, in the order `sort` asks for. */
+      items: components['schemas']['SearchItem'][];
+      /** @description How many products match, over every page. */
+      total: number;
+      facets: {
+        /** @description The matching products per category, most first (at most 50 categories). */
+        category: {
+          value: components['schemas']['CategorySlug'];
+          count: number;
+        }[];
+        /** @description The matching products per price range, lowest first, empty ranges left out; `from` is included and `to` excluded, and the last range has no `to`. */
+        price: {
+          from: number;
+          to?: number;
+          count: number;
+        }[];
+      };
+      /** @description The `cursor` of the next page; null on the last page. */
+      nextCursor: string | null;
+    };
     /** @description One behaviour event. The only type is `product-viewed`, version 1; a changed shape gets a new version. Unknown fields (a category, a batch of events) are refused with 422. */
     BehaviourEvent: {
       /** @enum {unknown} */
@@ -692,12 +751,12 @@ export interface components {
     /** @description A whole number of units, 0 or more. */
     Count: number;
     /**
-     * @description Free text: line breaks and tabs, but no other control characters. 1-500 UTF-16 code units (an empty string is refused; leave the field out instead).
+     * @description Free text: line breaks and tabs, but no other control characters. 1-500 characters (an empty string is refused; leave the field out instead).
      * @example pallet 4
      */
     StockNote: string;
     /**
-     * @description What the change refers to (an order, a purchase order): one line of visible text, with no control characters and at least one letter, digit, punctuation mark or symbol. 1-128 UTF-16 code units.
+     * @description What the change refers to (an order, a purchase order): one line of visible text, with no control characters and at least one letter, digit, punctuation mark or symbol. 1-128 characters.
      * @example order-1
      */
     StockReference: string;
@@ -969,7 +1028,7 @@ export interface components {
          *       "errors": [
          *         {
          *           "field": "price",
-         *           "message": "price must have at most 2 decimal places"
+         *           "message": "price must have at most 2 decimal places in USD"
          *         }
          *       ]
          *     }
@@ -984,10 +1043,12 @@ export interface components {
       };
       content?: never;
     };
-    /** @description This client sent more than its rate allows. */
+    /** @description This caller sent more than its quota allows: an anonymous caller per client address, a signed-in one per user, with the quota of the user's group. The quota and what is left of it are also on every other answer the limit applies to. */
     TooManyRequests: {
       headers: {
         'Retry-After': components['headers']['RetryAfter'];
+        'RateLimit-Policy': components['headers']['RateLimitPolicy'];
+        RateLimit: components['headers']['RateLimit'];
         [name: string]: unknown;
       };
       content: {
@@ -1105,6 +1166,16 @@ export interface components {
     IdempotentReplayed: 'true';
     /** @description Seconds to wait before trying again. */
     RetryAfter: number;
+    /**
+     * @description The caller's quota (IETF httpapi RateLimit draft): the policy (`address`, `user` or the Cognito group), `q` requests at once, refilled over `w` seconds.
+     * @example "inventory-staff";q=1000;w=1
+     */
+    RateLimitPolicy: string;
+    /**
+     * @description What is left of the quota (IETF httpapi RateLimit draft) and the seconds until it is full again.
+     * @example "address";r=0;t=2
+     */
+    RateLimit: string;
     /**
      * @description The scheme to authenticate with (`Bearer`, with the error when a token was refused).
      * @example Bearer error="invalid_token"
@@ -1356,6 +1427,47 @@ export interface operations {
       415: components['responses']['UnsupportedMediaType'];
       422: components['responses']['UnprocessableContent'];
       429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  searchProducts: {
+    parameters: {
+      query?: {
+        /** @description The words to look for; empty or left out matches every product. */
+        q?: string;
+        /** @description Only products of this category. */
+        category?: components['schemas']['CategorySlug'];
+        /** @description Only products priced at least this much. */
+        minPrice?: components['schemas']['Price'];
+        /** @description Only products priced at most this much; not below `minPrice`. */
+        maxPrice?: components['schemas']['Price'];
+        /** @description With `true`, only products with units available now. */
+        inStock?: boolean;
+        /** @description `relevance` (the default: best match first, newest first without a query), `price-asc`, `price-desc` or `newest`; ties go by id. */
+        sort?: 'relevance' | 'price-asc' | 'price-desc' | 'newest';
+        /** @description Items per page. */
+        limit?: components['parameters']['Limit'];
+        /** @description The `nextCursor` of the previous page, as it was answered (opaque). A cursor that was altered or comes from another list is a 422 on `cursor`. A request line and headers of over 16 kB in all (as a cursor of 2048 characters outside ASCII, percent-encoded, can make) is a 431. */
+        cursor?: components['parameters']['Cursor'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of matching products, the total and the facets of the matching set. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SearchResults'];
+        };
+      };
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['RequestHeaderFieldsTooLarge'];
       503: components['responses']['ServiceUnavailable'];
     };
   };

@@ -1,3 +1,4 @@
+import type { HttpServiceName } from '@shop/topology';
 import type {
   aws_autoscaling as autoscaling,
   aws_cognito as cognito,
@@ -17,6 +18,16 @@ export interface DataStoreRefs {
   alertsTopic: sns.ITopic;
 }
 
+/** The search domain as its clients see it: where it is, and the group that admits them. */
+export interface SearchRefs {
+  /** The domain's ARN; the index paths a role may call are under it (`<arn>/products/_search`). */
+  domainArn: string;
+  /** The domain's host name in the VPC; clients call `https://<domainEndpoint>`, signed with SigV4. */
+  domainEndpoint: string;
+  /** Admits HTTPS from the groups of the domain's clients only (added by Compute). */
+  securityGroup: ec2.ISecurityGroup;
+}
+
 /** Sign-in for the staff console and API clients. */
 export interface IdentityRefs {
   userPool: cognito.IUserPool;
@@ -25,9 +36,11 @@ export interface IdentityRefs {
 
 /** One service's fleet behind the ALB. */
 export interface ServiceFleet {
-  name: 'catalog' | 'inventory';
+  name: HttpServiceName;
   group: autoscaling.AutoScalingGroup;
   targetGroup: elbv2.ApplicationTargetGroup;
+  /** The instances' group: the service port from the ALB only. */
+  securityGroup: ec2.SecurityGroup;
 }
 
 /** What the compute layer exposes to the edge and to monitoring. */

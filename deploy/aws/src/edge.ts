@@ -48,6 +48,10 @@ export const managedRuleGroups = [
  * and sends `/api/*` to the ALB, one origin for both so browsers need no CORS. A WAF web ACL
  * guards each entry point: CloudFront, and the ALB behind it, whose security group admits
  * CloudFront's origin-facing servers only (Compute).
+ *
+ * The functions below build the parts into this one scope, as Compute does, so every resource's
+ * construct path stays `Edge/<id>` (the logical ids, the cdk-nag suppressions and the checkov
+ * skips are keyed on it).
  */
 export class Edge extends Construct {
   readonly webBucket: s3.Bucket;
@@ -67,128 +71,193 @@ export class Edge extends Construct {
     // S3 delivers the web bucket's access logs under a bucket policy (logging.s3.amazonaws.com,
     // held to that bucket and account) instead of the legacy LogDeliveryWrite ACL.
     this.node.setContext(cx_api.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
-    // CloudFront standard logging writes with ACLs (it grants itself one on the bucket), so this
-    // bucket keeps them enabled; it also receives the web bucket's server access logs. Logs
-    // outlive the stack and expire by age; versions keep a deleted or overwritten one for 30 days.
-    this.logBucket = new s3.Bucket(this, 'Logs', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
-      versioned: true,
-      lifecycleRules: [
-        { expiration: Duration.days(settings.retainData ? 365 : 90), noncurrentVersionExpiration: Duration.days(30) },
-      ],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const buckets = edgeBuckets(this, settings);
+    this.logBucket = buckets.logs;
+    this.webBucket = buckets.web;
 
-    this.webBucket = new s3.Bucket(this, 'Web', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      serverAccessLogsBucket: this.logBucket,
-      serverAccessLogsPrefix: 'web-bucket/',
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    // A CLOUDFRONT-scope web ACL can only be created in us-east-1, so the stack holding this
-    // construct must deploy there (bin/shop-app.ts defaults to it). In another region, the ACL
-    // would move to its own us-east-1 stack and its ARN reach this one by cross-region reference.
     const region = Stack.of(this).region;
-    if (!Token.isUnresolved(region) && region !== 'us-east-1') {
-      Annotations.of(this).addError(
-        `The CloudFront web ACL must be created in us-east-1, but this stack deploys to ${region}`,
-      );
-    }
-    this.cloudFrontAcl = webAcl(this, 'CloudFrontAcl', {
-      scope: 'CLOUDFRONT',
-      name: `shop-${settings.name}-cloudfront`,
-      rateLimit: settings.wafRateLimit,
-      // CloudFront sees the client itself.
-      aggregateKeyType: 'IP',
-    });
-    this.albAcl = webAcl(this, 'AlbAcl', {
-      scope: 'REGIONAL',
-      name: `shop-${settings.name}-alb`,
-      rateLimit: settings.wafRateLimit,
-      // Behind CloudFront the ALB sees edge addresses shared by many clients, so it counts the
-      // client address CloudFront forwards. A forged header only dodges this limit, not the
-      // CloudFront one; a request without the header did not come through CloudFront and is blocked.
-      aggregateKeyType: 'FORWARDED_IP',
-    });
-    new wafv2.CfnWebACLAssociation(this, 'AlbAclAssociation', {
-      resourceArn: alb.loadBalancerArn,
-      webAclArn: this.albAcl.attrArn,
-    });
+    const acls = webAcls(this, { settings, alb, region });
+    this.cloudFrontAcl = acls.cloudFront;
+    this.albAcl = acls.alb;
 
-    const apiOrigin = props.apiOriginDomain
-      ? new origins.HttpOrigin(props.apiOriginDomain, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY })
-      : new origins.LoadBalancerV2Origin(alb, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY });
-
-    this.webHeaders = new cloudfront.ResponseHeadersPolicy(this, 'WebHeaders', {
-      comment: `shop-platform ${settings.name}: security headers of the web pages`,
-      securityHeadersBehavior: {
-        // The staff pages sign in by calling Cognito from the browser; nothing else leaves the origin.
-        contentSecurityPolicy: {
-          contentSecurityPolicy: webContentSecurityPolicy({ connectSources: [cognitoApiOrigin(region)] }),
-          override: true,
-        },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(365),
-          includeSubdomains: true,
-          override: true,
-        },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        referrerPolicy: {
-          referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
-          override: true,
-        },
-      },
-    });
+    this.webHeaders = webHeadersPolicy(this, settings, region);
     this.pageRoutes = new cloudfront.Function(this, 'PageRoutes', {
       comment: 'Serves each page path its HTML file; files pass untouched',
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       code: cloudfront.FunctionCode.fromInline(pageRoutesFunctionCode),
     });
-
-    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: `shop-platform ${settings.name}: web/ and /api/*`,
-      defaultRootObject: 'index.html',
-      defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.webBucket),
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: this.webHeaders,
-        functionAssociations: [{ function: this.pageRoutes, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
-        compress: true,
-      },
-      additionalBehaviors: {
-        '/api/*': {
-          origin: apiOrigin,
-          // A redirect would turn a POST into a GET, so plain HTTP is refused instead.
-          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-          responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
-        },
-      },
-      ...(props.certificate
-        ? {
-            certificate: props.certificate,
-            domainNames: props.domainNames,
-            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-          }
-        : {}),
-      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      enableLogging: true,
+    this.distribution = webAndApiDistribution(this, {
+      settings,
+      apiOrigin: apiOrigin(alb, props.apiOriginDomain),
+      webBucket: this.webBucket,
       logBucket: this.logBucket,
-      logFilePrefix: 'cloudfront/',
-      webAclId: this.cloudFrontAcl.attrArn,
+      webHeaders: this.webHeaders,
+      pageRoutes: this.pageRoutes,
+      webAcl: this.cloudFrontAcl,
+      certificate: props.certificate,
+      domainNames: props.domainNames,
     });
   }
+}
+
+/**
+ * The log bucket and the web bucket, in `scope`. CloudFront standard logging writes with ACLs (it
+ * grants itself one on the bucket), so the log bucket keeps them enabled; it also receives the web
+ * bucket's server access logs. Logs outlive the stack and expire by age; versions keep a deleted
+ * or overwritten one for 30 days.
+ */
+function edgeBuckets(scope: Construct, settings: EnvironmentSettings): { logs: s3.Bucket; web: s3.Bucket } {
+  const logs = new s3.Bucket(scope, 'Logs', {
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+    versioned: true,
+    lifecycleRules: [
+      { expiration: Duration.days(settings.retainData ? 365 : 90), noncurrentVersionExpiration: Duration.days(30) },
+    ],
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const web = new s3.Bucket(scope, 'Web', {
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    versioned: true,
+    serverAccessLogsBucket: logs,
+    serverAccessLogsPrefix: 'web-bucket/',
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  return { logs, web };
+}
+
+interface WebAclsProps {
+  settings: EnvironmentSettings;
+  alb: elbv2.IApplicationLoadBalancer;
+  /** The stack's region, which must be us-east-1 for the CloudFront web ACL. */
+  region: string;
+}
+
+/** The web ACLs of both entry points, in `scope`: CloudFront's, and the ALB's with its association. */
+function webAcls(scope: Construct, props: WebAclsProps): { cloudFront: wafv2.CfnWebACL; alb: wafv2.CfnWebACL } {
+  const { settings, alb, region } = props;
+  // A CLOUDFRONT-scope web ACL can only be created in us-east-1, so the stack holding this
+  // construct must deploy there (bin/shop-app.ts defaults to it). In another region, the ACL
+  // would move to its own us-east-1 stack and its ARN reach this one by cross-region reference.
+  if (!Token.isUnresolved(region) && region !== 'us-east-1') {
+    Annotations.of(scope).addError(
+      `The CloudFront web ACL must be created in us-east-1, but this stack deploys to ${region}`,
+    );
+  }
+  const cloudFront = webAcl(scope, 'CloudFrontAcl', {
+    scope: 'CLOUDFRONT',
+    name: `shop-${settings.name}-cloudfront`,
+    rateLimit: settings.wafRateLimit,
+    // CloudFront sees the client itself.
+    aggregateKeyType: 'IP',
+  });
+  const albAcl = webAcl(scope, 'AlbAcl', {
+    scope: 'REGIONAL',
+    name: `shop-${settings.name}-alb`,
+    rateLimit: settings.wafRateLimit,
+    // Behind CloudFront the ALB sees edge addresses shared by many clients, so it counts the
+    // client address CloudFront forwards. A forged header only dodges this limit, not the
+    // CloudFront one; a request without the header did not come through CloudFront and is blocked.
+    aggregateKeyType: 'FORWARDED_IP',
+  });
+  new wafv2.CfnWebACLAssociation(scope, 'AlbAclAssociation', {
+    resourceArn: alb.loadBalancerArn,
+    webAclArn: albAcl.attrArn,
+  });
+  return { cloudFront, alb: albAcl };
+}
+
+/** The web pages' security headers, in `scope`. */
+function webHeadersPolicy(
+  scope: Construct,
+  settings: EnvironmentSettings,
+  region: string,
+): cloudfront.ResponseHeadersPolicy {
+  return new cloudfront.ResponseHeadersPolicy(scope, 'WebHeaders', {
+    comment: `shop-platform ${settings.name}: security headers of the web pages`,
+    securityHeadersBehavior: {
+      // The staff pages sign in by calling Cognito from the browser; nothing else leaves the origin.
+      contentSecurityPolicy: {
+        contentSecurityPolicy: webContentSecurityPolicy({ connectSources: [cognitoApiOrigin(region)] }),
+        override: true,
+      },
+      strictTransportSecurity: {
+        accessControlMaxAge: Duration.days(365),
+        includeSubdomains: true,
+        override: true,
+      },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+      referrerPolicy: {
+        referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+        override: true,
+      },
+    },
+  });
+}
+
+/** How CloudFront reaches the ALB: by the given name, else by the ALB's own; HTTPS either way. */
+function apiOrigin(alb: elbv2.IApplicationLoadBalancer, apiOriginDomain: string | undefined): cloudfront.IOrigin {
+  return apiOriginDomain
+    ? new origins.HttpOrigin(apiOriginDomain, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY })
+    : new origins.LoadBalancerV2Origin(alb, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY });
+}
+
+interface DistributionProps {
+  settings: EnvironmentSettings;
+  apiOrigin: cloudfront.IOrigin;
+  webBucket: s3.IBucket;
+  logBucket: s3.IBucket;
+  webHeaders: cloudfront.IResponseHeadersPolicy;
+  pageRoutes: cloudfront.IFunction;
+  webAcl: wafv2.CfnWebACL;
+  /** With a certificate for the storefront's own names, viewers get those names and TLS 1.2 (EdgeProps). */
+  certificate?: acm.ICertificate;
+  domainNames?: string[];
+}
+
+/** The distribution, in `scope`: the web bucket by default, `/api/*` to the ALB. */
+function webAndApiDistribution(scope: Construct, props: DistributionProps): cloudfront.Distribution {
+  const { settings } = props;
+  return new cloudfront.Distribution(scope, 'Distribution', {
+    comment: `shop-platform ${settings.name}: web/ and /api/*`,
+    defaultRootObject: 'index.html',
+    defaultBehavior: {
+      origin: origins.S3BucketOrigin.withOriginAccessControl(props.webBucket),
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      responseHeadersPolicy: props.webHeaders,
+      functionAssociations: [{ function: props.pageRoutes, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+      compress: true,
+    },
+    additionalBehaviors: {
+      '/api/*': {
+        origin: props.apiOrigin,
+        // A redirect would turn a POST into a GET, so plain HTTP is refused instead.
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+      },
+    },
+    ...(props.certificate
+      ? {
+          certificate: props.certificate,
+          domainNames: props.domainNames,
+          minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+        }
+      : {}),
+    httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+    enableLogging: true,
+    logBucket: props.logBucket,
+    logFilePrefix: 'cloudfront/',
+    webAclId: props.webAcl.attrArn,
+  });
 }
 
 interface WebAclOptions {

@@ -15,6 +15,13 @@ export interface EnvironmentSettings {
   instanceTypes: readonly string[];
   /** Stores keep their data when the stack or a resource is deleted. */
   retainData: boolean;
+  /** The search domain's nodes (Amazon OpenSearch Service). */
+  search: SearchDomainSettings;
+  /**
+   * The search indexer's group. It holds one lease per shard, and the on-demand stream starts with
+   * four, so more workers than that would idle.
+   */
+  searchIndexerCapacity: { min: number; max: number; onDemandBase: number };
   /**
    * ACM certificate for the ALB's HTTPS listener (`-c certificateArn=...`), when the stack has no
    * hosted zone to make its own in (`domain`).
@@ -48,6 +55,19 @@ export interface DomainSettings {
   apiDomain: string;
 }
 
+/** The search domain's nodes: data nodes across zones, with or without dedicated masters and a standby zone. */
+export interface SearchDomainSettings {
+  dataNodes: number;
+  dataNodeType: string;
+  /** Dedicated master nodes; none lets the data node elect itself. */
+  masterNodes: number;
+  masterNodeType?: string;
+  /** Multi-AZ with standby: one zone of three holds replicas that take no traffic until a zone fails. */
+  standby: boolean;
+  /** The gp3 volume of each data node, in GiB. */
+  volumeGiB: number;
+}
+
 const placeholderCertificate = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
 
 const defaults: Record<
@@ -61,6 +81,9 @@ const defaults: Record<
     capacity: { min: 1, max: 4, onDemandBase: 1 },
     instanceTypes: ['t3.small', 't3a.small', 't3.medium'],
     retainData: false,
+    // One node: the index is rebuilt from the stream and the table, so dev does without replicas.
+    search: { dataNodes: 1, dataNodeType: 't3.small.search', masterNodes: 0, standby: false, volumeGiB: 10 },
+    searchIndexerCapacity: { min: 1, max: 2, onDemandBase: 1 },
     wafRateLimit: 2000,
   },
   prod: {
@@ -70,6 +93,16 @@ const defaults: Record<
     capacity: { min: 2, max: 20, onDemandBase: 2 },
     instanceTypes: ['c6i.large', 'c6a.large', 'c5.large', 'm6i.large'],
     retainData: true,
+    // Multi-AZ with standby takes three zones, data nodes in multiples of three and three dedicated masters.
+    search: {
+      dataNodes: 3,
+      dataNodeType: 'm7g.large.search',
+      masterNodes: 3,
+      masterNodeType: 'm7g.large.search',
+      standby: true,
+      volumeGiB: 20,
+    },
+    searchIndexerCapacity: { min: 2, max: 4, onDemandBase: 2 },
     wafRateLimit: 2000,
   },
 };

@@ -7,8 +7,9 @@ import type { EnvironmentSettings } from './environments.js';
 export interface IdentityProps {
   settings: EnvironmentSettings;
   /**
-   * Where the hosted sign-in page may send users back to (the staff console's URL). Defaults to
-   * the local gateway, the only plain-HTTP address Cognito accepts.
+   * Where Cognito's hosted UI may send users back to (the staff console's URL); the console signs
+   * in with its own form and never goes there. Defaults to the local gateway, the only plain-HTTP
+   * address Cognito accepts.
    */
   callbackUrls?: string[];
 }
@@ -74,17 +75,21 @@ export class Identity extends Construct implements IdentityRefs {
     }
     this.groups = groups as Record<keyof typeof accessGroups, cognito.CfnUserPoolGroup>;
 
-    // Hosted sign-in; the prefix must be unique in the region, hence the account.
+    // The domain of Cognito's hosted UI and OAuth endpoints, which the console does not call (it
+    // signs in through the user pool API). The prefix must be unique in the region, hence the account.
     this.domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: `shop-${settings.name}-${Stack.of(this).account}` },
     });
 
     this.appClient = this.userPool.addClient('WebClient', {
       userPoolClientName: appClientName,
-      // A browser cannot keep a secret; the hosted UI flow is protected by PKCE instead.
+      // A browser cannot keep a secret, and with one every InitiateAuth would need a SECRET_HASH
+      // computed from it.
       generateSecret: false,
-      // SRP for the console's own sign-in form; user-password as the local stack uses.
+      // The console's own sign-in form uses USER_PASSWORD_AUTH, as it does against the local pool;
+      // nothing in this repository signs in with SRP.
       authFlows: { userSrp: true, userPassword: true },
+      // Settings for the hosted UI and the OAuth endpoints only; the console's sign-in uses none of them.
       oAuth: {
         flows: { authorizationCodeGrant: true, implicitCodeGrant: false },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],

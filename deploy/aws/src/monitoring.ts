@@ -1,4 +1,5 @@
 import { analyticsMetricNames, analyticsNamespace } from '@shop/platform';
+import { searchIndexer } from '@shop/topology';
 import {
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as cloudwatchActions,
@@ -12,11 +13,13 @@ import {
 import { Construct } from 'constructs';
 import type { ComputeRefs, DataStoreRefs, ServiceFleet } from './contracts.js';
 import type { EnvironmentSettings } from './environments.js';
+import type { SearchDomain } from './search-domain.js';
 
 export interface MonitoringProps {
   settings: EnvironmentSettings;
   compute: ComputeRefs;
   data: DataStoreRefs;
+  search: SearchDomain;
   /** Where alarms go; a topic encrypted with the data key is created when absent. */
   opsTopic?: sns.ITopic;
 }
@@ -50,8 +53,21 @@ const alarmPeriod = Duration.minutes(5);
 export const iteratorAgeThresholdMs = 60_000;
 
 /**
+ * How far the search indexer is behind the stream's tip: the KCL's MillisBehindLatest, which it
+ * publishes (metricsLevel SUMMARY) per shard under the application's name. A Metrics Insights
+ * query takes the worst shard, whatever the shards are called after a reshard; the stream's own
+ * iterator age would mix in the analytics fleet's reads.
+ */
+export const indexingLagQuery = `SELECT MAX(MillisBehindLatest) FROM SCHEMA("${searchIndexer.applicationName}", Operation, ShardId) WHERE Operation = 'ProcessTask'`;
+/** Searches more than a minute behind the catalog's writes. */
+export const indexingLagThresholdMs = 60_000;
+/** AWS's recommended alarm: a node's JVM heap this full for three minutes. */
+export const jvmPressureThresholdPercent = 95;
+
+/**
  * The ops topic, one dashboard per environment (`shop-<env>`) and the alarms behind it: per
- * service errors and latency, table throttles and errors, stream lag and unreadable events.
+ * service errors and latency, table throttles and errors, stream lag and unreadable events, the
+ * search domain's health and the indexing lag.
  */
 export class Monitoring extends Construct {
   readonly opsTopic: sns.ITopic;
@@ -83,6 +99,7 @@ export class Monitoring extends Construct {
     this.addTable(settings, data.table);
     this.addStream(settings, data);
     this.addAnalytics(settings);
+    this.addSearch(settings, props.search);
   }
 
   private createOpsTopic(settings: EnvironmentSettings, data: DataStoreRefs): sns.Topic {
@@ -265,6 +282,155 @@ export class Monitoring extends Construct {
         width: 8,
       }),
       new cloudwatch.AlarmStatusWidget({ title: 'Stream: alarms', alarms: [lagging], width: 8 }),
+    );
+  }
+
+  /**
+   * The domain's alarms as AWS recommends them for OpenSearch Service (cluster status, storage,
+   * JVM pressure, snapshots), one-minute periods, and the search indexer's lag.
+   */
+  private addSearch(settings: EnvironmentSettings, search: SearchDomain): void {
+    const { domain } = search;
+    const minute = Duration.minutes(1);
+    const nodes = settings.search;
+    const atLeastOnce = {
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // The domain publishes these every minute; a gap is the service's, not a fault to page on.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    };
+    const red = this.alarm('search-cluster-red', domain.metricClusterStatusRed({ period: minute }), {
+      ...atLeastOnce,
+      alarmName: `shop-${settings.name}-search-cluster-red`,
+      alarmDescription: 'A primary shard of the search domain is unassigned: searches or index writes fail',
+    });
+    const yellow = this.alarm('search-cluster-yellow', domain.metricClusterStatusYellow({ period: minute }), {
+      ...atLeastOnce,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 5,
+      alarmName: `shop-${settings.name}-search-cluster-yellow`,
+      alarmDescription:
+        'Replica shards of the search domain have been unassigned for five minutes: a node or zone lost',
+    });
+    // A quarter of one node's volume, in MiB (FreeStorageSpace's unit); Minimum is the fullest node.
+    const storageThresholdMiB = (nodes.volumeGiB * 1024) / 4;
+    const storage = this.alarm(
+      'search-free-storage',
+      domain.metricFreeStorageSpace({ period: minute, statistic: cloudwatch.Stats.MINIMUM }),
+      {
+        alarmName: `shop-${settings.name}-search-free-storage`,
+        alarmDescription: `A search data node has less than a quarter of its ${nodes.volumeGiB} GiB volume free`,
+        threshold: storageThresholdMiB,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+    );
+    const pressure = (metric: cloudwatch.IMetric, name: string, nodesOf: string) =>
+      this.alarm(name, metric, {
+        alarmName: `shop-${settings.name}-${name}`,
+        alarmDescription: `The JVM heap of a search ${nodesOf} node was ${jvmPressureThresholdPercent} % full for three minutes`,
+        threshold: jvmPressureThresholdPercent,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    const jvm = pressure(
+      domain.metricJVMMemoryPressure({ period: minute, statistic: cloudwatch.Stats.MAXIMUM }),
+      'search-jvm-pressure',
+      'data',
+    );
+    const masterJvm =
+      nodes.masterNodes > 0
+        ? pressure(
+            domain.metricMasterJVMMemoryPressure({ period: minute, statistic: cloudwatch.Stats.MAXIMUM }),
+            'search-master-jvm-pressure',
+            'master',
+          )
+        : undefined;
+    const snapshots = this.alarm(
+      'search-snapshot-failure',
+      domain.metricAutomatedSnapshotFailure({ period: minute, statistic: cloudwatch.Stats.MAXIMUM }),
+      {
+        ...atLeastOnce,
+        alarmName: `shop-${settings.name}-search-snapshot-failure`,
+        alarmDescription: "The search domain's automated (hourly) snapshot failed",
+      },
+    );
+    const indexingLag = (period: Duration) =>
+      new cloudwatch.MathExpression({
+        expression: indexingLagQuery,
+        usingMetrics: {},
+        period,
+        label: 'Search indexer: ms behind the stream (worst shard)',
+      });
+    const lagging = this.alarm('search-indexing-lag', indexingLag(alarmPeriod), {
+      alarmName: `shop-${settings.name}-search-indexing-lag`,
+      alarmDescription: 'The search indexer is a minute or more behind the event stream: searches show stale products',
+      threshold: indexingLagThresholdMs,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // The KCL publishes the metric on every poll, idle stream included: none means no indexer reads.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+
+    const alarms = [red, yellow, storage, jvm, ...(masterJvm ? [masterJvm] : []), snapshots, lagging];
+    this.addSearchWidgets(settings, search, { storageThresholdMiB, indexingLag, alarms });
+  }
+
+  private addSearchWidgets(
+    settings: EnvironmentSettings,
+    search: SearchDomain,
+    shown: {
+      storageThresholdMiB: number;
+      indexingLag: (period: Duration) => cloudwatch.IMetric;
+      alarms: cloudwatch.Alarm[];
+    },
+  ): void {
+    const { domain } = search;
+    const minute = Duration.minutes(1);
+    const nodes = settings.search;
+    const { storageThresholdMiB, indexingLag, alarms } = shown;
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Search: cluster status (red, yellow)',
+        left: [domain.metricClusterStatusRed({ period: minute }), domain.metricClusterStatusYellow({ period: minute })],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Search: JVM memory pressure (%)',
+        left: [
+          domain.metricJVMMemoryPressure({ period: minute, statistic: cloudwatch.Stats.MAXIMUM }),
+          ...(nodes.masterNodes > 0
+            ? [domain.metricMasterJVMMemoryPressure({ period: minute, statistic: cloudwatch.Stats.MAXIMUM })]
+            : []),
+        ],
+        leftAnnotations: [{ value: jvmPressureThresholdPercent, label: 'alarm' }],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Search: free storage, fullest node (MiB)',
+        left: [domain.metricFreeStorageSpace({ period: minute, statistic: cloudwatch.Stats.MINIMUM })],
+        leftAnnotations: [{ value: storageThresholdMiB, label: 'alarm' }],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Search: latency, p99 (ms)',
+        left: [
+          domain.metricSearchLatency({ period: minute, statistic: cloudwatch.Stats.p(99) }),
+          domain.metricIndexingLatency({ period: minute, statistic: cloudwatch.Stats.p(99) }),
+        ],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Search indexer: ms behind the stream',
+        left: [indexingLag(minute)],
+        leftAnnotations: [{ value: indexingLagThresholdMs, label: 'alarm' }],
+        width: 8,
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Search: alarms', alarms, width: 16 }),
     );
   }
 

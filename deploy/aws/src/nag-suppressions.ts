@@ -1,4 +1,11 @@
-import { type CfnElement, aws_lambda as lambda, type Stack, Token, Validations } from 'aws-cdk-lib';
+import {
+  type CfnElement,
+  aws_lambda as lambda,
+  aws_opensearchservice as opensearch,
+  type Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 interface Acknowledgement {
@@ -49,7 +56,12 @@ export function applyNagSuppressions(stack: Stack): void {
     for (const construct of constructsEndingWith(stack, suffix)) Validations.of(construct).acknowledge(acknowledgement);
   };
   const serviceRoles = ['Compute/CatalogRole', 'Compute/InventoryRole'];
-  const groups = ['Compute/CatalogGroup/ASG', 'Compute/InventoryGroup/ASG', 'Compute/AnalyticsGroup/ASG'];
+  const groups = [
+    'Compute/CatalogGroup/ASG',
+    'Compute/InventoryGroup/ASG',
+    'Compute/AnalyticsGroup/ASG',
+    'Compute/SearchIndexerGroup/ASG',
+  ];
 
   at('Compute/CloudFrontPrefixList/LookupRole/DefaultPolicy/Resource', {
     id: 'AwsSolutions-IAM5[Resource::*]',
@@ -79,6 +91,10 @@ export function applyNagSuppressions(stack: Stack): void {
       'Compute/AnalyticsRole',
       'The X-Ray actions and cloudwatch:PutMetricData have no resource-level permissions; PutMetricData is limited to the platform namespaces by condition.',
     ],
+    [
+      'Compute/SearchIndexerRole',
+      'The X-Ray actions and cloudwatch:PutMetricData have no resource-level permissions; PutMetricData is limited to the KCL namespace shop-search-indexer by condition.',
+    ],
   ];
   for (const [role, reason] of unscopedActions) {
     at(`${role}/Resource`, {
@@ -104,10 +120,18 @@ export function applyNagSuppressions(stack: Stack): void {
     reason:
       'The KCL creates and owns its lease, worker-metrics and coordinator tables, all named with the application name prefix shop-analytics.',
   });
-  at('Compute/AnalyticsRole/DefaultPolicy/Resource', {
-    id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, 'Data/Events/Resource')}.Arn>/consumer/*]`,
-    reason: 'Enhanced fan-out consumers the KCL registers on this stream only.',
+  at('Compute/SearchIndexerRole/DefaultPolicy/Resource', {
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:${region}:${account}:table/shop-search-indexer*]`,
+    reason:
+      'The KCL creates and owns its lease, worker-metrics and coordinator tables, all named with the application name prefix shop-search-indexer.',
   });
+  for (const role of ['Compute/AnalyticsRole', 'Compute/SearchIndexerRole']) {
+    at(`${role}/DefaultPolicy/Resource`, {
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, 'Data/Events/Resource')}.Arn>/consumer/*]`,
+      reason: 'Enhanced fan-out consumers the KCL registers on this stream only.',
+    });
+  }
+  acknowledgeSearchDomain(stack, at);
   acknowledgeWebDeployment(stack, at);
   for (const group of groups) {
     at(group, {
@@ -119,6 +143,46 @@ export function applyNagSuppressions(stack: Stack): void {
       id: 'AwsSolutions-AS3',
       reason:
         'With Spot and capacity rebalancing, launches and terminations are routine; they stay in the group activity history and CloudTrail, and alarms page on their effects (5xx, latency, iterator age) instead.',
+    });
+  }
+}
+
+/**
+ * The search domain: in the VPC, reached by two security groups, and in dev a single node. The
+ * indexer's role writes the product index and its generations, whose names follow the alias.
+ */
+function acknowledgeSearchDomain(stack: Stack, at: (suffix: string, acknowledgement: Acknowledgement) => void): void {
+  const domain = logicalIdOf(stack, 'Search/Domain/Resource');
+  at('Search/Domain/Resource', {
+    id: 'AwsSolutions-OS3',
+    reason:
+      'The domain is in the VPC, where the service takes no IP-based access policy; its security group admits HTTPS from the catalog and search indexer groups only, and every request is SigV4-signed and checked by fine-grained access control.',
+  });
+  const cfnDomain = constructsEndingWith(stack, 'Search/Domain/Resource')[0];
+  if (!(cfnDomain instanceof opensearch.CfnDomain)) throw new Error('nag acknowledgement: no search domain');
+  const cluster = stack.resolve(cfnDomain.clusterConfig) as {
+    dedicatedMasterEnabled?: boolean;
+    zoneAwarenessEnabled?: boolean;
+  };
+  if (!cluster.dedicatedMasterEnabled) {
+    at('Search/Domain/Resource', {
+      id: 'AwsSolutions-OS4',
+      reason:
+        "Non-production runs one data node, which is its own cluster manager; dedicated masters would triple the domain's cost for a cluster of one. Prod has three.",
+    });
+  }
+  if (!cluster.zoneAwarenessEnabled) {
+    at('Search/Domain/Resource', {
+      id: 'AwsSolutions-OS7',
+      reason:
+        'Non-production runs one data node, so there is no second zone to spread shards across; the index is rebuilt from the table and the stream. Prod spans three zones with a standby.',
+    });
+  }
+  for (const path of ['products/*', 'products-*']) {
+    at('Compute/SearchIndexerRole/DefaultPolicy/Resource', {
+      id: `AwsSolutions-IAM5[Resource::<${domain}.Arn>/${path}]`,
+      reason:
+        'The search indexer writes documents of the product index (update, bulk, delete under products/) and creates its generations (products-v1, products-v2, ...) behind the alias; the wildcards cover those index paths of this domain only.',
     });
   }
 }

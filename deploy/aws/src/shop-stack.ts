@@ -17,6 +17,7 @@ import type { EnvironmentSettings } from './environments.js';
 import { Identity } from './identity.js';
 import { Monitoring } from './monitoring.js';
 import { Network } from './network.js';
+import { SearchDomain } from './search-domain.js';
 import { WebContent } from './web-content.js';
 
 export interface ShopStackProps extends StackProps {
@@ -26,8 +27,9 @@ export interface ShopStackProps extends StackProps {
 }
 
 /**
- * The whole platform in one environment: network, stores, sign-in, the service and analytics
- * fleets behind the ALB, CloudFront and WAF in front, CloudTrail, dashboards and alarms.
+ * The whole platform in one environment: network, stores, sign-in, the search domain, the service,
+ * analytics and search indexer fleets (the services behind the ALB), CloudFront and WAF in front,
+ * CloudTrail, dashboards and alarms.
  */
 export class ShopStack extends Stack {
   private readonly zoneCount: number;
@@ -39,6 +41,7 @@ export class ShopStack extends Stack {
     const data = new DataStores(this, 'Data', { settings });
     const identity = new Identity(this, 'Identity', { settings });
     const network = new Network(this, 'Network', { settings, logsKey: data.key });
+    const search = new SearchDomain(this, 'Search', { settings, vpc: network.vpc, key: data.key });
     // With a hosted zone the stack makes its certificates and DNS records; without one the ALB's
     // certificate and the API's DNS alias are made by hand (certificateArn, apiDomain).
     const certificates = settings.domain
@@ -50,6 +53,7 @@ export class ShopStack extends Stack {
       settings,
       data,
       identity,
+      search,
       corsOrigin: '',
       certificate: certificates
         ? elbv2.ListenerCertificate.fromCertificateManager(certificates.api)
@@ -73,8 +77,10 @@ export class ShopStack extends Stack {
     }
     const cloudFrontUrl = `https://${edge.distribution.distributionDomainName}`;
     const storefrontUrl = certificates ? `https://${certificates.domain.storefrontDomain}` : cloudFrontUrl;
-    // The staff console signs in through the hosted UI and comes back to the storefront's /staff/
-    // (under either name with a domain). The pool exists before the edge (the fleets need its
+    // The app client's OAuth callback and sign-out URLs: the staff console's /staff/ under the
+    // storefront's name (and CloudFront's, with a domain). Only Cognito's hosted UI redirects to
+    // them, and the console does not use it: it signs in with its own form, calling InitiateAuth
+    // (USER_PASSWORD_AUTH) from the browser. The pool exists before the edge (the fleets need its
     // ids), so the client learns the URLs here.
     const staffConsole = [...new Set([storefrontUrl, cloudFrontUrl])].map((url) => `${url}/staff/`);
     const appClient = identity.appClient.node.defaultChild as cognito.CfnUserPoolClient;
@@ -88,7 +94,7 @@ export class ShopStack extends Stack {
       logsKey: data.key,
       retainLogs: settings.retainData,
     });
-    const monitoring = new Monitoring(this, 'Monitoring', { settings, compute, data });
+    const monitoring = new Monitoring(this, 'Monitoring', { settings, compute, data, search });
     new Audit(this, 'Audit', { settings, key: data.key, opsTopic: monitoring.opsTopic });
 
     Tags.of(this).add('project', 'shop-platform');
@@ -98,6 +104,11 @@ export class ShopStack extends Stack {
     new CfnOutput(this, 'LoadBalancerDns', { value: compute.alb.loadBalancerDnsName });
     new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
     new CfnOutput(this, 'AppClientId', { value: identity.appClient.userPoolClientId });
+    // What the one-time role mapping of the search domain needs (docs/architecture.md, Search on AWS).
+    new CfnOutput(this, 'SearchEndpoint', { value: `https://${search.domainEndpoint}` });
+    new CfnOutput(this, 'SearchAdminRoleArn', { value: search.adminRole.roleArn });
+    new CfnOutput(this, 'CatalogRoleArn', { value: compute.roles.catalog.roleArn });
+    new CfnOutput(this, 'SearchIndexerRoleArn', { value: compute.roles['search-indexer'].roleArn });
   }
 
   /**

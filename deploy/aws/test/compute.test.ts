@@ -1,4 +1,5 @@
-import { pinnedNodeVersion, routeTable } from '@shop/platform';
+import { pinnedNodeVersion } from '@shop/platform';
+import { routeTable } from '@shop/topology';
 import test from 'ava';
 import {
   App,
@@ -43,15 +44,22 @@ function synthesize(environment: Environment) {
   const userPool = new cognito.UserPool(stack, 'UserPool');
   const appClient = userPool.addClient('AppClient');
   const network = new Network(stack, 'Network', { settings, logsKey: key });
+  // The domain as its clients see it (search-domain.test.ts checks the domain itself).
+  const search = {
+    domainArn: `arn:aws:es:us-east-1:111111111111:domain/shop-${environment}-search`,
+    domainEndpoint: `vpc-shop-${environment}-search-abc123.us-east-1.es.amazonaws.com`,
+    securityGroup: new ec2.SecurityGroup(stack, 'SearchSecurityGroup', { vpc: network.vpc, allowAllOutbound: false }),
+  };
   const compute = new Compute(stack, 'Compute', {
     vpc: network.vpc,
     settings,
     data: { key, table, stream, alertsTopic },
     identity: { userPool, appClient },
+    search,
     corsOrigin: '',
     certificate: elbv2.ListenerCertificate.fromArn(settings.certificateArn),
   });
-  return { stack, template: Template.fromStack(stack), compute, settings };
+  return { stack, template: Template.fromStack(stack), compute, settings, search };
 }
 
 function fixture(environment: Environment = 'dev') {
@@ -187,18 +195,21 @@ test('when the fleets are created, then each keeps an On-Demand base, runs only 
   for (const environment of ['dev', 'prod'] as const) {
     const { stack, template, compute, settings } = fixture(environment);
     const groups = resources(template, 'AWS::AutoScaling::AutoScalingGroup');
-    t.is(groups.length, 3, environment);
+    t.is(groups.length, 4, environment);
     t.true(settings.instanceTypes.length >= 3);
+    const indexerGroup = logicalId(stack, compute.searchIndexerGroup);
     for (const [id, group] of groups) {
+      // The search indexer's group has its own size; the others the environment's.
+      const capacity = id === indexerGroup ? settings.searchIndexerCapacity : settings.capacity;
       t.like(
         group.Properties,
         {
-          MinSize: String(settings.capacity.min),
-          MaxSize: String(settings.capacity.max),
+          MinSize: String(capacity.min),
+          MaxSize: String(capacity.max),
           CapacityRebalance: true,
           MixedInstancesPolicy: {
             InstancesDistribution: {
-              OnDemandBaseCapacity: settings.capacity.onDemandBase,
+              OnDemandBaseCapacity: capacity.onDemandBase,
               OnDemandPercentageAboveBaseCapacity: 0,
               SpotAllocationStrategy: 'price-capacity-optimized',
             },
@@ -226,7 +237,7 @@ test('when the fleets are created, then each keeps an On-Demand base, runs only 
 test('when an instance launches, then IMDSv2 is required, its root volume is encrypted gp3 and it has no key pair', (t) => {
   const { template } = fixture();
   const templates = resources(template, 'AWS::EC2::LaunchTemplate');
-  t.is(templates.length, 3);
+  t.is(templates.length, 4);
   for (const [id, launchTemplate] of templates) {
     const data = launchTemplate.Properties.LaunchTemplateData as Record<string, unknown>;
     t.like(data, { MetadataOptions: { HttpTokens: 'required' } }, id);
@@ -400,6 +411,7 @@ function components(environment: Environment = 'dev') {
     { name: 'catalog', script: service('catalog'), metricsPort: 9101, fleet: false },
     { name: 'inventory', script: service('inventory'), metricsPort: 9102, fleet: false },
     { name: 'analytics', script: boot(compute.analyticsGroup), metricsPort: 9103, fleet: true },
+    { name: 'search-indexer', script: boot(compute.searchIndexerGroup), metricsPort: 9104, fleet: true },
   ] as const;
 }
 
@@ -528,7 +540,7 @@ test('when instances boot, then the CloudWatch agent scrapes the component’s m
   }
 });
 
-test('when instances boot, then only the analytics fleet installs Java, Maven and the KCL jars', (t) => {
+test('when instances boot, then only the KCL fleets (analytics, search indexer) install Java, Maven and the KCL jars', (t) => {
   for (const { name, script, fleet } of components()) {
     const lines = commandLines(script);
     const packages = lines.find((line) => line.startsWith('dnf install '))?.split(' ') ?? [];
@@ -569,7 +581,11 @@ test('when the roles are granted, then no action is a wildcard and data access n
           `${id}: ${actions.join(', ')} on *`,
         );
         if (actions.includes('cloudwatch:PutMetricData')) {
-          t.like(statement.Condition, { StringEquals: { 'cloudwatch:namespace': ['Shop', 'shop-analytics'] } });
+          // The search indexer publishes the KCL's metrics only; analytics its own too.
+          const namespaces = id.startsWith('ComputeSearchIndexerRole')
+            ? ['shop-search-indexer']
+            : ['Shop', 'shop-analytics'];
+          t.deepEqual(statement.Condition, { StringEquals: { 'cloudwatch:namespace': namespaces } }, id);
         }
         if (actions.includes('cloudwatch:GetMetricData')) {
           t.deepEqual(statement.Condition, { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } });
@@ -594,16 +610,25 @@ test('when the roles are granted, then no action is a wildcard and data access n
   t.deepEqual(cloudWatchActions('inventory').sort(), ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics']);
   t.deepEqual(cloudWatchActions('catalog'), []);
   t.deepEqual(cloudWatchActions('analytics'), ['cloudwatch:PutMetricData']);
-  // The analytics fleet deletes only in the KCL's lease tables, never in the shop's table.
-  for (const statement of statementsOf('analytics')) {
-    if (![statement.Action].flat().includes('dynamodb:DeleteItem')) continue;
-    for (const resource of [statement.Resource].flat()) t.regex(JSON.stringify(resource), /table\/shop-analytics\*/);
+  t.deepEqual(cloudWatchActions('search-indexer'), ['cloudwatch:PutMetricData']);
+  t.false(actionsOf('search-indexer').includes('sns:Publish'));
+  t.false(actionsOf('search-indexer').includes('kinesis:PutRecords'));
+  // The KCL fleets delete only in their own lease tables, never in the shop's table.
+  for (const [role, leases] of [
+    ['analytics', /table\/shop-analytics\*/],
+    ['search-indexer', /table\/shop-search-indexer\*/],
+  ] as const) {
+    const deletes = statementsOf(role).filter((statement) => [statement.Action].flat().includes('dynamodb:DeleteItem'));
+    t.is(deletes.length, 1, role);
+    for (const statement of deletes) {
+      for (const resource of [statement.Resource].flat()) t.regex(JSON.stringify(resource), leases, role);
+    }
   }
 });
 
 test('when a component traces, then its role may send segments and telemetry to X-Ray', (t) => {
   const { stack, template, compute } = fixture();
-  t.deepEqual(Object.keys(compute.roles).sort(), ['analytics', 'catalog', 'inventory']);
+  t.deepEqual(Object.keys(compute.roles).sort(), ['analytics', 'catalog', 'inventory', 'search-indexer']);
   for (const [name, role] of Object.entries(compute.roles)) {
     const statements = resources(template, 'AWS::IAM::Policy')
       .filter(([, policy]) =>

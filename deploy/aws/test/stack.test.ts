@@ -278,7 +278,7 @@ for (const [environment, zoneCount, natGateways] of [
   });
 }
 
-test('when the staff console signs in through the hosted UI, then the app client returns to the storefront', async (t) => {
+test("when the stack has no domain, then the app client's OAuth callback URL is the staff console under the CloudFront name", async (t) => {
   const { template } = await cliSynth('dev');
   const clients = JSON.stringify(template.findResources('AWS::Cognito::UserPoolClient'));
   t.regex(
@@ -292,7 +292,11 @@ test('when the stack logs to CloudWatch, then every log group is encrypted with 
   const keys = Object.keys(template.findResources('AWS::KMS::Key'));
   t.is(keys.length, 1);
   const groups = Object.entries(template.findResources('AWS::Logs::LogGroup'));
-  t.is(groups.length, 8, 'flow logs, three components, Prometheus metrics, two handlers, the trail copy');
+  t.is(
+    groups.length,
+    13,
+    "flow logs, four components, Prometheus metrics, two handlers, the trail copy, the search domain's four logs",
+  );
   for (const [id, group] of groups) t.deepEqual(group.Properties.KmsKeyId, { 'Fn::GetAtt': [keys[0], 'Arn'] }, id);
   template.hasResourceProperties('AWS::KMS::Key', {
     KeyPolicy: Match.objectLike({
@@ -406,5 +410,8 @@ test('when a hosted zone is given, then the ALB listens with the API certificate
   template.resourceCountIs('AWS::Route53::RecordSet', 3);
   t.is(template.toJSON().Outputs.StorefrontUrl.Value, 'https://shop.example.com');
   const client = JSON.stringify(template.findResources('AWS::Cognito::UserPoolClient'));
-  t.true(client.includes('"https://shop.example.com/staff/"'), 'the hosted UI returns to the domain');
+  t.true(
+    client.includes('"https://shop.example.com/staff/"'),
+    "the app client's OAuth URLs name the domain's staff console",
+  );
 });

@@ -19,6 +19,7 @@ import { Edge, managedRuleGroups } from '../src/edge.js';
 import { environmentSettings } from '../src/environments.js';
 import { Identity } from '../src/identity.js';
 import { Monitoring } from '../src/monitoring.js';
+import { SearchDomain } from '../src/search-domain.js';
 
 /** A stand-in for the compute layer: an ALB routing to two service groups, and an analytics group. */
 function computeStandIn(stack: Stack): ComputeRefs {
@@ -48,7 +49,8 @@ function computeStandIn(stack: Stack): ComputeRefs {
       priority: 10 + index,
       conditions: [elbv2.ListenerCondition.pathPatterns([`/api/${name === 'catalog' ? 'products' : name}*`])],
     });
-    return { name, group: fleetGroup, targetGroup };
+    const securityGroup = new ec2.SecurityGroup(stack, `${name}SecurityGroup`, { vpc });
+    return { name, group: fleetGroup, targetGroup, securityGroup };
   });
   return { vpc, alb, services, analyticsGroup: group('analyticsGroup') };
 }
@@ -67,7 +69,14 @@ function buildStack(environment: 'dev' | 'prod', options: { region?: string; ops
   const identity = new Identity(stack, 'Identity', { settings });
   const compute = computeStandIn(stack);
   const edge = new Edge(stack, 'Edge', { settings, alb: compute.alb });
-  const monitoring = new Monitoring(stack, 'Monitoring', { settings, compute, data });
+  // The stand-in VPC has no NAT gateway, so its private subnets are isolated ones.
+  const search = new SearchDomain(stack, 'Search', {
+    settings,
+    vpc: compute.vpc,
+    key: data.key,
+    subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+  });
+  const monitoring = new Monitoring(stack, 'Monitoring', { settings, compute, data, search });
   const audit = new Audit(stack, 'Audit', { settings, key: data.key, opsTopic: monitoring.opsTopic });
   const template = Template.fromStack(stack);
   /** The logical id of a construct's CloudFormation resource, as references to it name it. */
@@ -76,7 +85,7 @@ function buildStack(environment: 'dev' | 'prod', options: { region?: string; ops
     if (!(element instanceof CfnElement)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
     return stack.getLogicalId(element);
   };
-  return { stack, settings, template, data, identity, compute, edge, monitoring, audit, id };
+  return { stack, settings, template, data, identity, compute, edge, monitoring, audit, search, id };
 }
 
 const dev = buildStack('dev', { opsEmail: 'ops@example.com' });

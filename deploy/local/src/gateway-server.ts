@@ -1,12 +1,13 @@
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ObservedResponse } from '@shop/contracts';
-import { type Logger, matchRoute, problemContentType, type Route, webContentSecurityPolicy } from '@shop/platform';
-import { createProxyServer } from 'http-proxy-3';
+import { type Logger, problemContentType, webContentSecurityPolicy } from '@shop/platform';
+import { type HttpServiceName, matchRoute } from '@shop/topology';
+import { createProxyServer, type ProxyServer } from 'http-proxy-3';
 import { probeHttp } from './http-probe.js';
 import { serveStaticFile } from './static-file-responder.js';
 
-export type ServiceName = Route['service'];
+export type ServiceName = HttpServiceName;
 
 export interface GatewayOptions {
   /** Base URL of each service this gateway can reach, e.g. `{ catalog: 'http://127.0.0.1:3001' }`. */
@@ -67,6 +68,54 @@ function pathOf(req: IncomingMessage): string {
   return (req.url ?? '/').split('?')[0] || '/';
 }
 
+/** Checks a copy of each answer as it streams to the client, once it is complete. */
+function checkAnswersAgainstContract(
+  proxy: ProxyServer,
+  contractCheck: NonNullable<GatewayOptions['contractCheck']>,
+): void {
+  proxy.on('proxyRes', (proxyRes, req) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    proxyRes.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= largestCheckedBody) chunks.push(chunk);
+    });
+    proxyRes.on('end', () => {
+      if (size > largestCheckedBody) return;
+      const violations = contractCheck.check({
+        method: req.method ?? 'GET',
+        path: pathOf(req),
+        status: proxyRes.statusCode ?? 0,
+        contentType: proxyRes.headers['content-type'],
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      for (const violation of violations) contractCheck.report(violation);
+    });
+  });
+}
+
+/** The gateway's `/readyz`: ready once every service it reaches answers its own `/readyz` with 200. */
+async function answerReadiness(
+  res: ServerResponse,
+  targets: GatewayOptions['targets'],
+  readinessTimeoutMs: number,
+): Promise<void> {
+  const entries = Object.entries(targets).filter((entry): entry is [string, string] => Boolean(entry[1]));
+  const results = await Promise.all(
+    entries.map(async ([name, base]) => {
+      try {
+        const { status } = await probeHttp(new URL('/readyz', base).href, readinessTimeoutMs);
+        return [name, status === 200 ? 'ok' : `failing: status ${status}`] as const;
+      } catch (error) {
+        return [name, `failing: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`] as const;
+      }
+    }),
+  );
+  const checks = Object.fromEntries(results);
+  const ready = results.every(([, state]) => state === 'ok');
+  sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+}
+
 /**
  * The local stand-in for the ALB: routes by the shared route table to each service's base URL
  * (path, query, method and headers kept; X-Forwarded-* added), answers its own `/healthz` and
@@ -93,51 +142,12 @@ export function createGateway(options: GatewayOptions): Server {
   });
   // The client hung up; http-proxy has already dropped the upstream request.
   proxy.on('econnreset', () => {});
-  const { contractCheck } = options;
-  if (contractCheck) {
-    // A copy of the answer as it streams to the client, checked once it is complete.
-    proxy.on('proxyRes', (proxyRes, req) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      proxyRes.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= largestCheckedBody) chunks.push(chunk);
-      });
-      proxyRes.on('end', () => {
-        if (size > largestCheckedBody) return;
-        const violations = contractCheck.check({
-          method: req.method ?? 'GET',
-          path: pathOf(req),
-          status: proxyRes.statusCode ?? 0,
-          contentType: proxyRes.headers['content-type'],
-          body: Buffer.concat(chunks).toString('utf8'),
-        });
-        for (const violation of violations) contractCheck.report(violation);
-      });
-    });
-  }
-
-  async function readiness(res: ServerResponse): Promise<void> {
-    const entries = Object.entries(targets).filter((entry): entry is [string, string] => Boolean(entry[1]));
-    const results = await Promise.all(
-      entries.map(async ([name, base]) => {
-        try {
-          const { status } = await probeHttp(new URL('/readyz', base).href, readinessTimeoutMs);
-          return [name, status === 200 ? 'ok' : `failing: status ${status}`] as const;
-        } catch (error) {
-          return [name, `failing: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`] as const;
-        }
-      }),
-    );
-    const checks = Object.fromEntries(results);
-    const ready = results.every(([, state]) => state === 'ok');
-    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
-  }
+  if (options.contractCheck) checkAnswersAgainstContract(proxy, options.contractCheck);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req);
     if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz' && req.method === 'GET') return readiness(res);
+    if (path === '/readyz' && req.method === 'GET') return answerReadiness(res, targets, readinessTimeoutMs);
 
     const route = matchRoute(path);
     if (route) {

@@ -1,4 +1,5 @@
 import { commonConfig, defineConfig, port } from '@shop/platform';
+import { analyticsWorker, httpServices, searchIndexer } from '@shop/topology';
 import Joi from 'joi';
 
 const listenPort = (env: string, what: string, fallback: number) => ({
@@ -8,21 +9,44 @@ const listenPort = (env: string, what: string, fallback: number) => ({
   default: fallback,
 });
 
+const { catalog, inventory } = httpServices;
+
 /** What `npm start` reads from the environment; every key has a default. */
 export const localStackConfig = defineConfig({
   gatewayPort: listenPort('GATEWAY_PORT', 'the gateway (API and web, like the ALB)', 8080),
-  catalogPort: listenPort('CATALOG_PORT', 'the catalog service', 3001),
-  inventoryPort: listenPort('INVENTORY_PORT', 'the inventory service', 3002),
-  catalogMetricsPort: listenPort('CATALOG_METRICS_PORT', "the catalog service's /metrics", 9101),
-  inventoryMetricsPort: listenPort('INVENTORY_METRICS_PORT', "the inventory service's /metrics", 9102),
+  catalogPort: listenPort(catalog.port.env, 'the catalog service', catalog.port.default),
+  inventoryPort: listenPort(inventory.port.env, 'the inventory service', inventory.port.default),
+  catalogMetricsPort: listenPort(
+    catalog.metricsPort.localEnv,
+    "the catalog service's /metrics",
+    catalog.metricsPort.default,
+  ),
+  inventoryMetricsPort: listenPort(
+    inventory.metricsPort.localEnv,
+    "the inventory service's /metrics",
+    inventory.metricsPort.default,
+  ),
   analyticsMetricsPort: listenPort(
-    'ANALYTICS_METRICS_PORT',
+    analyticsWorker.metricsPort.localEnv,
     "the first analytics worker's /metrics (the next ones count up)",
-    9103,
+    analyticsWorker.metricsPort.default,
+  ),
+  searchIndexerMetricsPort: listenPort(
+    searchIndexer.metricsPort.localEnv,
+    "the first search indexer's /metrics (the next ones count up)",
+    searchIndexer.metricsPort.default,
   ),
   dynamoDbPort: listenPort('DYNAMODB_PORT', 'dynalite (DynamoDB)', 8000),
   kinesisPort: listenPort('KINESIS_PORT', 'kinesalite (Kinesis)', 4567),
   motoPort: listenPort('MOTO_PORT', 'moto server (CloudWatch, SNS, Cognito)', 5000),
+  searchPort: listenPort('SEARCH_PORT', 'the OpenSearch node (HTTP API)', 9200),
+  searchTransportPort: listenPort('SEARCH_TRANSPORT_PORT', "the OpenSearch node's transport", 9300),
+  searchHeap: {
+    env: 'SEARCH_HEAP',
+    doc: 'Maximum JVM heap of the OpenSearch node, e.g. 512m or 1g (it starts at 256m, or at this if smaller)',
+    schema: Joi.string().pattern(/^[1-9]\d*[mg]$/),
+    default: '512m',
+  },
   dataDir: {
     env: 'DATA_DIR',
     doc: 'Directory for all local state and logs; relative paths start at the repository root',
@@ -32,6 +56,12 @@ export const localStackConfig = defineConfig({
   analyticsWorkers: {
     env: 'ANALYTICS_WORKERS',
     doc: 'Analytics workers (KCL daemons) to run; they share the stream shards through leases',
+    schema: Joi.number().integer().min(0).max(8),
+    default: 1,
+  },
+  searchIndexers: {
+    env: 'SEARCH_INDEXERS',
+    doc: 'Search indexers (KCL daemons of the application shop-search-indexer) to run; they keep the product index up to date from the stream',
     schema: Joi.number().integer().min(0).max(8),
     default: 1,
   },

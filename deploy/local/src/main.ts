@@ -9,7 +9,8 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createResponseChecker } from '@shop/contracts';
 import { ConfigError, type ConfigOf, createLogger, loadConfig } from '@shop/platform';
-import { ensureAlertTopic, startAnalyticsWorker } from './analytics-launcher.js';
+import { analyticsWorker, httpServiceSpecs, httpServices, searchIndexer } from '@shop/topology';
+import { ensureAlertTopic, startAnalyticsWorker, startSearchIndexer } from './analytics-launcher.js';
 import { describeExit, nodeChildCommand, type SupervisedChild, superviseChild } from './child-supervisor.js';
 import { createGateway, type ServiceName } from './gateway-server.js';
 import { waitForHttp } from './http-probe.js';
@@ -17,15 +18,19 @@ import { localStackConfig } from './local-stack.config.js';
 import { ensureUserPool, type LocalUser, localUsers, type UserPool } from './local-user-pool.js';
 import { nodeRuntimeNotice } from './node-runtime.js';
 import { assertPortFree } from './port-finder.js';
+import { ensureProductIndex } from './resource-provisioner.js';
 import { serviceEnv } from './service-launcher.js';
 import { type StandIns, startStandIns } from './stand-in-launcher.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const serviceReadyTimeoutMs = 60_000;
+const webRoot = join(repoRoot, 'web', 'dist');
 
 type Config = ConfigOf<typeof localStackConfig>;
+type Targets = Partial<Record<ServiceName, string>>;
 
-interface ServiceSpec {
+/** A service's spec with the ports this start gives it. */
+interface ServiceLaunch {
   name: ServiceName;
   port: number;
   portEnv: string;
@@ -57,29 +62,24 @@ function readConfig(): { config: Config; users: LocalUser[] } {
   }
 }
 
-// Catalog is required; a service is started once its entry point exists (inventory is still to come).
-function servicesToStart(config: Config): ServiceSpec[] {
-  const services: ServiceSpec[] = [
-    {
-      name: 'catalog',
-      port: config.catalogPort,
-      portEnv: 'CATALOG_PORT',
-      metricsPort: config.catalogMetricsPort,
-      metricsPortEnv: 'CATALOG_METRICS_PORT',
-      entry: 'services/catalog/src/main.ts',
-    },
-    {
-      name: 'inventory',
-      port: config.inventoryPort,
-      portEnv: 'INVENTORY_PORT',
-      metricsPort: config.inventoryMetricsPort,
-      metricsPortEnv: 'INVENTORY_METRICS_PORT',
-      entry: 'services/inventory/src/main.ts',
-    },
-  ];
+// Catalog is required; a service is started once its entry point exists.
+function servicesToStart(config: Config): ServiceLaunch[] {
+  const ports: Record<ServiceName, { port: number; metricsPort: number }> = {
+    catalog: { port: config.catalogPort, metricsPort: config.catalogMetricsPort },
+    inventory: { port: config.inventoryPort, metricsPort: config.inventoryMetricsPort },
+  };
+  const services = httpServiceSpecs.map(
+    (spec): ServiceLaunch => ({
+      name: spec.name,
+      ...ports[spec.name],
+      portEnv: spec.port.env,
+      metricsPortEnv: spec.metricsPort.localEnv,
+      entry: spec.entryPoint,
+    }),
+  );
   const present = services.filter((service) => existsSync(join(repoRoot, service.entry)));
   if (!present.some((service) => service.name === 'catalog')) {
-    exitWith(`Cannot start the catalog service: ${join(repoRoot, 'services/catalog/src/main.ts')} does not exist`);
+    exitWith(`Cannot start the catalog service: ${join(repoRoot, httpServices.catalog.entryPoint)} does not exist`);
   }
   return present;
 }
@@ -100,8 +100,40 @@ async function assertPortsFree(ports: Array<[number, string]>): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
-  const startedAt = Date.now();
+/** What this start is to run, and where it keeps its data and logs. */
+interface StackPlan {
+  config: Config;
+  users: LocalUser[];
+  dataDir: string;
+  logDir: string;
+  services: ServiceLaunch[];
+}
+
+/** What runs so far: a stop at any moment stops exactly this. */
+interface RunningParts {
+  standIns?: StandIns;
+  children: SupervisedChild[];
+  gateway?: Server;
+}
+
+interface Shutdown {
+  /** Stops what runs and exits with `code`; every call after the first gets the first one's promise. */
+  stop(code: number, reason: string): Promise<never>;
+  /** Reports a part that failed on its own and stops the stack, unless it is stopping already. */
+  fail(message: string): void;
+  readonly stopping: Promise<never> | undefined;
+}
+
+/** What each start step works with. */
+interface StartContext {
+  plan: StackPlan;
+  running: RunningParts;
+  shutdown: Shutdown;
+  progress: (line: string) => void;
+}
+
+/** Reads the configuration, picks the services and checks every port; a problem exits before anything runs. */
+async function prepareStack(): Promise<StackPlan> {
   const { config, users } = readConfig();
   const dataDir = resolve(repoRoot, config.dataDir);
   const logDir = join(dataDir, 'logs');
@@ -117,158 +149,246 @@ async function main(): Promise<void> {
     [config.dynamoDbPort, 'DYNAMODB_PORT'],
     [config.kinesisPort, 'KINESIS_PORT'],
     [config.motoPort, 'MOTO_PORT'],
+    [config.searchPort, 'SEARCH_PORT'],
+    [config.searchTransportPort, 'SEARCH_TRANSPORT_PORT'],
     ...Array.from({ length: config.analyticsWorkers }, (_, index): [number, string] => [
       config.analyticsMetricsPort + index,
-      'ANALYTICS_METRICS_PORT',
+      analyticsWorker.metricsPort.localEnv,
+    ]),
+    ...Array.from({ length: config.searchIndexers }, (_, index): [number, string] => [
+      config.searchIndexerMetricsPort + index,
+      searchIndexer.metricsPort.localEnv,
     ]),
   ]);
+  return { config, users, dataDir, logDir, services };
+}
 
-  let standIns: StandIns | undefined;
-  const serviceChildren: SupervisedChild[] = [];
-  let gateway: Server | undefined;
+// Stops in dependency order: nothing new comes in, services drain, then their stand-ins go.
+// Children still starting when this runs are not known here yet; they exit by themselves once
+// this process is gone (their stdin pipe closes, see orphan-guard.cjs).
+async function stopRunningParts(running: RunningParts, code: number, reason: string): Promise<never> {
+  console.log(`\n${reason}; stopping…`);
+  if (running.gateway) {
+    const closed = once(running.gateway, 'close');
+    running.gateway.close();
+    running.gateway.closeAllConnections();
+    await closed;
+  }
+  await Promise.all(running.children.map((child) => child.stop()));
+  await running.standIns?.stop();
+  console.log('stopped');
+  process.exit(code);
+}
+
+/** Stops the stack on SIGINT, SIGTERM and SIGHUP, and on `fail` from any part that dies on its own. */
+function handleShutdown(running: RunningParts): Shutdown {
   let stopping: Promise<never> | undefined;
-
-  // Stops in dependency order: nothing new comes in, services drain, then their stand-ins go.
-  // Children still starting when this runs are not known here yet; they exit by themselves once
-  // this process is gone (their stdin pipe closes, see orphan-guard.cjs).
-  const shutdown = (code: number, reason: string): Promise<never> => {
-    stopping ??= (async () => {
-      console.log(`\n${reason}; stopping…`);
-      if (gateway) {
-        const closed = once(gateway, 'close');
-        gateway.close();
-        gateway.closeAllConnections();
-        await closed;
-      }
-      await Promise.all(serviceChildren.map((child) => child.stop()));
-      await standIns?.stop();
-      console.log('stopped');
-      process.exit(code);
-    })();
+  const stop = (code: number, reason: string): Promise<never> => {
+    stopping ??= stopRunningParts(running, code, reason);
     return stopping;
   };
-  const failed = (message: string) => {
+  const fail = (message: string) => {
     if (stopping) return;
     console.error(`\n${message}`);
-    void shutdown(1, 'a part of the stack failed');
+    void stop(1, 'a part of the stack failed');
   };
-  process.on('SIGINT', () => void shutdown(0, 'SIGINT'));
-  process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
-  process.on('SIGHUP', () => void shutdown(0, 'SIGHUP'));
+  process.on('SIGINT', () => void stop(0, 'SIGINT'));
+  process.on('SIGTERM', () => void stop(0, 'SIGTERM'));
+  process.on('SIGHUP', () => void stop(0, 'SIGHUP'));
+  return {
+    stop,
+    fail,
+    get stopping() {
+      return stopping;
+    },
+  };
+}
 
-  const totalSteps = 5 + services.length + (config.analyticsWorkers > 0 ? 1 : 0) + 1;
+/** Prints one numbered line per start step, `[n/total] …`. */
+function progressPrinter(plan: StackPlan): (line: string) => void {
+  const workerSteps = (plan.config.analyticsWorkers > 0 ? 1 : 0) + (plan.config.searchIndexers > 0 ? 1 : 0);
+  const totalSteps = 7 + plan.services.length + workerSteps + 1;
   let step = 0;
-  const progress = (line: string) => console.log(`[${++step}/${totalSteps}] ${line}`);
+  return (line) => console.log(`[${++step}/${totalSteps}] ${line}`);
+}
+
+function printStartBanner(plan: StackPlan): void {
   const runtime = nodeRuntimeNotice();
   console.log(
-    `Starting the shop platform on ${runtime.version} (data in ${display(dataDir)}, logs in ${display(logDir)})`,
+    `Starting the shop platform on ${runtime.version} (data in ${display(plan.dataDir)}, logs in ${display(plan.logDir)})`,
   );
   if (runtime.warning) console.log(runtime.warning);
+}
 
+async function startLocalStandIns({ plan, running, shutdown, progress }: StartContext): Promise<StandIns> {
+  const { config } = plan;
   try {
-    standIns = await startStandIns({
-      dataDir,
+    running.standIns = await startStandIns({
+      dataDir: plan.dataDir,
       ports: {
         dynamodb: config.dynamoDbPort,
         kinesis: config.kinesisPort,
         moto: config.motoPort,
+        search: config.searchPort,
+        searchTransport: config.searchTransportPort,
       },
       moto: true,
+      search: true,
+      searchHeap: { max: config.searchHeap },
       region: config.region,
       tableName: config.tableName,
       streamName: config.streamName,
       log: progress,
-      logDir,
-      onUnexpectedExit: (_name, message) => failed(message),
+      logDir: plan.logDir,
+      onUnexpectedExit: (_name, message) => shutdown.fail(message),
     });
+    const started = Date.now();
+    const index = await ensureProductIndex(running.standIns.searchEndpoint ?? '', 'products');
+    progress(`${index} … ok (${seconds(started)})`);
+    return running.standIns;
   } catch (error) {
     console.error(`\n${(error as Error).message}`);
-    return shutdown(1, 'a stand-in could not be started');
+    return shutdown.stop(1, 'a stand-in could not be started');
   }
+}
 
-  let userPool: UserPool;
+async function createLocalUserPool({ plan, shutdown, progress }: StartContext, standIns: StandIns): Promise<UserPool> {
   try {
     const started = Date.now();
-    userPool = await ensureUserPool({ endpoint: standIns.motoEndpoint ?? '', region: config.region, users });
+    const userPool = await ensureUserPool({
+      endpoint: standIns.motoEndpoint ?? '',
+      region: plan.config.region,
+      users: plan.users,
+    });
     progress(`Cognito user pool ${userPool.userPoolId} (app client ${userPool.clientId}) … ok (${seconds(started)})`);
+    return userPool;
   } catch (error) {
     console.error(`\nThe local user pool could not be created in moto: ${(error as Error).message}`);
-    return shutdown(1, 'the user pool could not be created');
+    return shutdown.stop(1, 'the user pool could not be created');
   }
+}
 
-  const targets: Partial<Record<ServiceName, string>> = {};
-  for (const service of services) {
-    if (stopping) return;
-    const started = Date.now();
-    const url = `http://127.0.0.1:${service.port}`;
-    const logFile = join(logDir, `${service.name}.log`);
-    const child = superviseChild({
-      name: `${service.name} service`,
-      ...nodeChildCommand(join(repoRoot, service.entry), { tsx: true }),
-      cwd: repoRoot,
-      env: {
-        ...serviceEnv(standIns, userPool),
-        [service.portEnv]: String(service.port),
-        METRICS_PORT: String(service.metricsPort),
-        // Nothing balances load here: on Ctrl-C the services stop taking requests at once.
-        DRAIN_DELAY_MS: '0',
-        LOG_LEVEL: config.logLevel,
-      },
-      logFile,
-    });
-    serviceChildren.push(child);
-    child.onUnexpectedExit((exit) =>
-      failed(
-        `${child.name} ${describeExit(exit)}; its last output (${display(logFile)}):\n${child.tail() || '(none)'}`,
-      ),
-    );
-    try {
-      await waitForHttp(`${url}/readyz`, serviceReadyTimeoutMs, { signal: child.exitSignal });
-    } catch (error) {
-      if (child.running) {
-        console.error(
-          `\n${child.name} did not pass its readiness check on ${url} within ${serviceReadyTimeoutMs / 1000} s ` +
-            `(${(error as Error).message}); its last output (${display(logFile)}):\n${child.tail() || '(none)'}`,
-        );
-        return shutdown(1, `the ${service.name} service could not be started`);
-      }
-      return stopping;
-    }
+/** Starts the services one after another; none (undefined) when the stack stops meanwhile. */
+async function startServices(
+  context: StartContext,
+  standIns: StandIns,
+  userPool: UserPool,
+): Promise<Targets | undefined> {
+  const targets: Targets = {};
+  for (const service of context.plan.services) {
+    if (context.shutdown.stopping) return undefined;
+    const url = await startService(context, service, serviceEnv(standIns, userPool));
+    if (url === undefined) return undefined;
     targets[service.name] = url;
-    progress(
-      `${service.name} service on ${url}, metrics on http://127.0.0.1:${service.metricsPort}/metrics (log: ${display(logFile)}) … ok (${seconds(started)})`,
-    );
   }
+  return targets;
+}
 
-  if (config.analyticsWorkers > 0) {
-    const started = Date.now();
-    const topicArn = await ensureAlertTopic(standIns);
-    for (let index = 1; index <= config.analyticsWorkers; index += 1) {
-      const child = startAnalyticsWorker({
-        standIns,
-        topicArn,
-        workerId: `local-worker-${index}`,
-        logDir,
-        metricsPort: config.analyticsMetricsPort + index - 1,
-      });
-      serviceChildren.push(child);
-      child.onUnexpectedExit((exit) =>
-        failed(`${child.name} ${describeExit(exit)}; its last output:\n${child.tail() || '(none)'}`),
+/** Starts one service and waits until it is ready; its URL, or none when the stack stops meanwhile. */
+async function startService(
+  { plan, running, shutdown, progress }: StartContext,
+  service: ServiceLaunch,
+  env: Record<string, string>,
+): Promise<string | undefined> {
+  const started = Date.now();
+  const url = `http://127.0.0.1:${service.port}`;
+  const logFile = join(plan.logDir, `${service.name}.log`);
+  const child = superviseChild({
+    name: `${service.name} service`,
+    ...nodeChildCommand(join(repoRoot, service.entry), { tsx: true }),
+    cwd: repoRoot,
+    env: {
+      ...env,
+      [service.portEnv]: String(service.port),
+      METRICS_PORT: String(service.metricsPort),
+      // Nothing balances load here: on Ctrl-C the services stop taking requests at once.
+      DRAIN_DELAY_MS: '0',
+      LOG_LEVEL: plan.config.logLevel,
+    },
+    logFile,
+  });
+  running.children.push(child);
+  child.onUnexpectedExit((exit) =>
+    shutdown.fail(
+      `${child.name} ${describeExit(exit)}; its last output (${display(logFile)}):\n${child.tail() || '(none)'}`,
+    ),
+  );
+  try {
+    await waitForHttp(`${url}/readyz`, serviceReadyTimeoutMs, { signal: child.exitSignal });
+  } catch (error) {
+    if (child.running) {
+      console.error(
+        `\n${child.name} did not pass its readiness check on ${url} within ${serviceReadyTimeoutMs / 1000} s ` +
+          `(${(error as Error).message}); its last output (${display(logFile)}):\n${child.tail() || '(none)'}`,
       );
+      return shutdown.stop(1, `the ${service.name} service could not be started`);
     }
-    const lastMetricsPort = config.analyticsMetricsPort + config.analyticsWorkers - 1;
-    const metricsPorts =
-      config.analyticsWorkers === 1
-        ? String(config.analyticsMetricsPort)
-        : `${config.analyticsMetricsPort}-${lastMetricsPort}`;
-    progress(
-      `${config.analyticsWorkers} analytics worker(s) (KCL, leases in table shop-analytics, alerts to ${topicArn}, metrics on port ${metricsPorts}) … started (${seconds(started)})`,
+    return shutdown.stopping;
+  }
+  progress(
+    `${service.name} service on ${url}, metrics on http://127.0.0.1:${service.metricsPort}/metrics (log: ${display(logFile)}) … ok (${seconds(started)})`,
+  );
+  return url;
+}
+
+async function startAnalyticsWorkers(
+  { plan, running, shutdown, progress }: StartContext,
+  standIns: StandIns,
+): Promise<void> {
+  const { config } = plan;
+  if (config.analyticsWorkers === 0) return;
+  const started = Date.now();
+  const topicArn = await ensureAlertTopic(standIns);
+  for (let index = 1; index <= config.analyticsWorkers; index += 1) {
+    const child = startAnalyticsWorker({
+      standIns,
+      topicArn,
+      workerId: `local-worker-${index}`,
+      logDir: plan.logDir,
+      metricsPort: config.analyticsMetricsPort + index - 1,
+    });
+    running.children.push(child);
+    child.onUnexpectedExit((exit) =>
+      shutdown.fail(`${child.name} ${describeExit(exit)}; its last output:\n${child.tail() || '(none)'}`),
     );
   }
+  progress(
+    `${config.analyticsWorkers} analytics worker(s) (KCL, leases in table ${analyticsWorker.applicationName}, alerts to ${topicArn}, metrics on port ${portRange(config.analyticsMetricsPort, config.analyticsWorkers)}) … started (${seconds(started)})`,
+  );
+}
 
-  const webRoot = join(repoRoot, 'web', 'dist');
+async function startSearchIndexers(
+  { plan, running, shutdown, progress }: StartContext,
+  standIns: StandIns,
+): Promise<void> {
+  const { config } = plan;
+  if (config.searchIndexers === 0) return;
+  const started = Date.now();
+  for (let index = 1; index <= config.searchIndexers; index += 1) {
+    const child = startSearchIndexer({
+      standIns,
+      workerId: `local-indexer-${index}`,
+      logDir: plan.logDir,
+      metricsPort: config.searchIndexerMetricsPort + index - 1,
+    });
+    running.children.push(child);
+    child.onUnexpectedExit((exit) =>
+      shutdown.fail(`${child.name} ${describeExit(exit)}; its last output:\n${child.tail() || '(none)'}`),
+    );
+  }
+  progress(
+    `${config.searchIndexers} search indexer(s) (KCL, leases in table ${searchIndexer.applicationName}, index ${standIns.searchEndpoint}/products, metrics on port ${portRange(config.searchIndexerMetricsPort, config.searchIndexers)}) … started (${seconds(started)})`,
+  );
+}
+
+/** `first` alone, or `first-last` for `count` ports counting up. */
+function portRange(first: number, count: number): string {
+  return count === 1 ? String(first) : `${first}-${first + count - 1}`;
+}
+
+function createLocalGateway(config: Config, targets: Targets, standIns: StandIns, userPool: UserPool): Server {
   const cognitoEndpoint = new URL(standIns.motoEndpoint ?? '').origin;
-  const server = createGateway({
+  return createGateway({
     targets,
     webRoot,
     web: {
@@ -291,18 +411,33 @@ async function main(): Promise<void> {
         }
       : {}),
   });
+}
+
+/** Opens the gateway in front of the services; its URL. */
+async function startGateway(
+  { plan, running, shutdown, progress }: StartContext,
+  targets: Targets,
+  standIns: StandIns,
+  userPool: UserPool,
+): Promise<string> {
+  const { gatewayPort } = plan.config;
+  const server = createLocalGateway(plan.config, targets, standIns, userPool);
   try {
-    server.listen(config.gatewayPort, '127.0.0.1');
+    server.listen(gatewayPort, '127.0.0.1');
     await once(server, 'listening');
   } catch (error) {
-    console.error(`\nThe gateway cannot listen on port ${config.gatewayPort}: ${(error as Error).message}`);
-    return shutdown(1, 'the gateway could not be started');
+    console.error(`\nThe gateway cannot listen on port ${gatewayPort}: ${(error as Error).message}`);
+    return shutdown.stop(1, 'the gateway could not be started');
   }
-  gateway = server;
-  const gatewayUrl = `http://127.0.0.1:${config.gatewayPort}`;
+  running.gateway = server;
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const web = existsSync(join(webRoot, 'index.html')) ? display(webRoot) : `${display(webRoot)} (not built yet)`;
   progress(`gateway on ${gatewayUrl} (web: ${web}) … ok`);
+  return gatewayUrl;
+}
 
+function printWhatRunsWhere(plan: StackPlan, gatewayUrl: string, targets: Targets, standIns: StandIns): void {
+  const { config } = plan;
   const rows: Array<[string, string]> = [
     ['Gateway (API + web)', gatewayUrl],
     ...Object.entries(targets).map(([name, url]): [string, string] => [
@@ -312,30 +447,59 @@ async function main(): Promise<void> {
     ['DynamoDB (dynalite)', `${standIns.dynamoDbEndpoint}  table ${standIns.tableName}`],
     ['Kinesis (kinesalite)', `${standIns.kinesisEndpoint}  stream ${standIns.streamName}`],
     ['CloudWatch, SNS, Cognito (moto)', standIns.motoEndpoint ?? '-'],
+    ['Search engine (OpenSearch)', standIns.searchEndpoint ?? '-'],
     [
       'Metrics (/metrics)',
       [
-        ...services.map((service) => `${service.name} http://127.0.0.1:${service.metricsPort}/metrics`),
+        ...plan.services.map((service) => `${service.name} http://127.0.0.1:${service.metricsPort}/metrics`),
         ...Array.from(
           { length: config.analyticsWorkers },
           (_, index) => `analytics ${index + 1} http://127.0.0.1:${config.analyticsMetricsPort + index}/metrics`,
         ),
+        ...Array.from(
+          { length: config.searchIndexers },
+          (_, index) =>
+            `search indexer ${index + 1} http://127.0.0.1:${config.searchIndexerMetricsPort + index}/metrics`,
+        ),
       ].join('\n'),
     ],
-    ['Logs', display(logDir)],
-    ['Data', display(dataDir)],
+    ['Logs', display(plan.logDir)],
+    ['Data', display(plan.dataDir)],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   console.log('');
   for (const [label, value] of rows) {
     console.log(`  ${label.padEnd(width)}  ${value.split('\n').join(`\n  ${' '.repeat(width)}  `)}`);
   }
+}
+
+function printLocalUsers(users: LocalUser[]): void {
   console.log('\n  Local users (sign in with these; passwords from LOCAL_<USER>_PASSWORD):');
   for (const user of users) {
     const groups = user.groups.length > 0 ? user.groups.join(', ') : 'no group: reads only';
     console.log(`    ${user.username.padEnd(8)} ${user.password.padEnd(16)} ${groups}`);
   }
   console.log('  A bearer token for the API: npm run token -- admin');
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const plan = await prepareStack();
+  const running: RunningParts = { children: [] };
+  const shutdown = handleShutdown(running);
+  const context: StartContext = { plan, running, shutdown, progress: progressPrinter(plan) };
+  printStartBanner(plan);
+
+  const standIns = await startLocalStandIns(context);
+  const userPool = await createLocalUserPool(context, standIns);
+  const targets = await startServices(context, standIns, userPool);
+  if (!targets) return;
+  await startAnalyticsWorkers(context, standIns);
+  await startSearchIndexers(context, standIns);
+  const gatewayUrl = await startGateway(context, targets, standIns, userPool);
+
+  printWhatRunsWhere(plan, gatewayUrl, targets, standIns);
+  printLocalUsers(plan.users);
   console.log(`\nready in ${seconds(startedAt)}: open ${gatewayUrl} (Ctrl-C stops everything)`);
 }
 

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** Thrown when a port the stack needs is taken by another process. */
 export class PortInUseError extends Error {
@@ -49,4 +49,16 @@ export async function assertPortFree(port: number, envVarName: string): Promise<
   }
   server.close();
   await once(server, 'close');
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:`port`. */
+export function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

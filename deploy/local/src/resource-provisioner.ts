@@ -13,6 +13,7 @@ import {
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
 import { tableDefinition, tableKeys } from '@shop/platform';
+import { createSearchClient, ProductSearchRepository } from '@shop/product-index';
 
 // Stand-ins finish creating in milliseconds; the SDK defaults (20 s between polls) suit AWS.
 const waiterTimings = { minDelay: 0.1, maxDelay: 1, maxWaitTime: 30 };
@@ -129,4 +130,24 @@ export async function ensureStream(
   );
   await waitUntilStreamExists({ client, ...waiterTimings }, { StreamName: streamName });
   return { created };
+}
+
+/**
+ * Makes the product index behind `alias` (a first generation) unless the alias points at one, and
+ * waits until its shards are allocated, so searches are answered from the first request. In AWS the
+ * search indexer makes it; locally the stack provisions it with the table and the stream.
+ */
+export async function ensureProductIndex(endpoint: string, alias: string): Promise<string> {
+  const client = createSearchClient({ endpoint, timeoutMs: 60_000 });
+  try {
+    const repository = new ProductSearchRepository({ client, alias });
+    await repository.ensureIndex();
+    await client.cluster.health(
+      { index: alias, wait_for_status: 'yellow', timeout: '60s' },
+      { requestTimeout: 70_000 },
+    );
+    return `product index ${alias} (${(await repository.indicesOfAlias()).join(', ')})`;
+  } finally {
+    await client.close();
+  }
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { httpServices } from '@shop/topology';
 import { nodeChildCommand, type SupervisedChild, superviseChild } from './child-supervisor.js';
 import type { ServiceName } from './gateway-server.js';
 import { waitForHttp } from './http-probe.js';
@@ -8,11 +9,6 @@ import { findFreePort } from './port-finder.js';
 import type { StandIns } from './stand-in-launcher.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-
-export const services: Record<ServiceName, { entry: string; portEnv: string }> = {
-  catalog: { entry: 'services/catalog/src/main.ts', portEnv: 'CATALOG_PORT' },
-  inventory: { entry: 'services/inventory/src/main.ts', portEnv: 'INVENTORY_PORT' },
-};
 
 /** The environment a service process needs to run on the stand-ins and verify the local pool's tokens. */
 export function serviceEnv(standIns: StandIns, pool: UserPool): Record<string, string> {
@@ -23,6 +19,8 @@ export function serviceEnv(standIns: StandIns, pool: UserPool): Record<string, s
     KINESIS_ENDPOINT: standIns.kinesisEndpoint,
     // Inventory's staff dashboard reads the analytics metrics from moto's CloudWatch.
     ...(standIns.motoEndpoint ? { CLOUDWATCH_ENDPOINT: standIns.motoEndpoint } : {}),
+    // Catalog's storefront search reads the product index on the OpenSearch node.
+    ...(standIns.searchEndpoint ? { SEARCH_ENDPOINT: standIns.searchEndpoint } : {}),
     TABLE_NAME: standIns.tableName,
     STREAM_NAME: standIns.streamName,
     ...userPoolEnv(pool),
@@ -53,14 +51,14 @@ export interface ServiceProcess {
 
 /** Starts a service process on the stand-ins; resolves once its `/readyz` answers 200. */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
-  const spec = services[options.name];
+  const spec = httpServices[options.name];
   const port = options.port ?? (await findFreePort());
   const metricsPort = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
   const launch = async () => {
     const child = superviseChild({
       name: `${options.name} service`,
-      ...nodeChildCommand(join(repoRoot, spec.entry), { tsx: true }),
+      ...nodeChildCommand(join(repoRoot, spec.entryPoint), { tsx: true }),
       cwd: repoRoot,
       env: {
         ...serviceEnv(options.standIns, options.pool),
@@ -68,7 +66,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
         METRICS_PORT: String(metricsPort),
         DRAIN_DELAY_MS: '0',
         ...options.env,
-        [spec.portEnv]: String(port),
+        [spec.port.env]: String(port),
       },
       logFile: options.logFile ?? join(options.standIns.dataDir, 'logs', `${options.name}.log`),
     });

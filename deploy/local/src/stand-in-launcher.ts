@@ -13,18 +13,23 @@ import {
   superviseChild,
 } from './child-supervisor.js';
 import { HttpWaitTimeoutError, waitForHttp } from './http-probe.js';
+import { openSearchCommand, openSearchInstalled, openSearchLib } from './opensearch-server.js';
 import { assertPortFree, findFreePorts } from './port-finder.js';
 import { ensureStream, ensureTable } from './resource-provisioner.js';
 
-export type StandInName = 'dynamodb' | 'kinesis' | 'moto';
+export type StandInName = 'dynamodb' | 'kinesis' | 'moto' | 'search';
 
 export interface StandInsOptions {
   /** Where the stand-ins keep their data; a fresh temporary directory (removed on stop) by default. */
   dataDir?: string;
   /** Fixed ports; any left out is a random free port. */
-  ports?: { dynamodb?: number; kinesis?: number; moto?: number };
+  ports?: { dynamodb?: number; kinesis?: number; moto?: number; search?: number; searchTransport?: number };
   /** Also start moto server (CloudWatch, SNS, Cognito). */
   moto?: boolean;
+  /** Also start an OpenSearch node (the search engine), data in `<dataDir>/opensearch`. */
+  search?: boolean;
+  /** The OpenSearch node's JVM heap sizes; `{ initial: '256m', max: '512m' }` by default. */
+  searchHeap?: { initial?: string; max?: string };
   region?: string;
   tableName?: string;
   streamName?: string;
@@ -40,7 +45,7 @@ export interface StandInsOptions {
   logDir?: string;
   /** Called when a stand-in exits without `stop()` or `restart()` having asked for it. */
   onUnexpectedExit?: (name: StandInName, message: string) => void;
-  /** How long each stand-in may take to answer. */
+  /** How long each stand-in may take to answer; 30 s by default, 120 s for the OpenSearch node. */
   startTimeoutMs?: number;
 }
 
@@ -49,16 +54,25 @@ export interface StandIns {
   dynamoDbEndpoint: string;
   kinesisEndpoint: string;
   motoEndpoint?: string;
+  /** The OpenSearch node's HTTP endpoint, when `search` was asked for. */
+  searchEndpoint?: string;
   tableName: string;
   streamName: string;
   dataDir: string;
   /** The running processes, e.g. for fault tests that kill or pause one; replaced by `restart`. */
-  processes: { readonly dynamodb: SupervisedChild; readonly kinesis: SupervisedChild; readonly moto?: SupervisedChild };
+  processes: {
+    readonly dynamodb: SupervisedChild;
+    readonly kinesis: SupervisedChild;
+    readonly moto?: SupervisedChild;
+    readonly search?: SupervisedChild;
+  };
   /** Stops every stand-in (SIGTERM, then SIGKILL) and removes the data directory if we created it. */
   stop(): Promise<void>;
   /** Stops one stand-in (if still running) and starts it again on the same port and data. */
-  restart(name: 'dynamodb' | 'kinesis'): Promise<void>;
+  restart(name: RestartableStandIn): Promise<void>;
 }
+
+export type RestartableStandIn = 'dynamodb' | 'kinesis' | 'search';
 
 /** Thrown when a stand-in could not be started; the message names it and ends with its last output. */
 export class StandInStartError extends Error {
@@ -103,6 +117,8 @@ interface StandInSpec {
   /** Which answers to the ready URL mean it is up. */
   accept: (status: number) => boolean;
   launch: Omit<SuperviseOptions, 'name' | 'logFile'>;
+  /** How long it may take to answer unless `startTimeoutMs` is given. */
+  defaultStartTimeoutMs?: number;
 }
 
 function loopback(port: number): string {
@@ -111,20 +127,51 @@ function loopback(port: number): string {
 
 async function resolvePorts(options: StandInsOptions) {
   const wanted = options.ports ?? {};
-  const random = await findFreePorts(3);
+  const random = await findFreePorts(5);
   const pick = (port: number | undefined, index: number) => port ?? (random[index] as number);
   return {
     dynamodb: pick(wanted.dynamodb, 0),
     kinesis: pick(wanted.kinesis, 1),
     moto: pick(wanted.moto, 2),
+    search: pick(wanted.search, 3),
+    searchTransport: pick(wanted.searchTransport, 4),
+  };
+}
+
+type StandInPorts = Awaited<ReturnType<typeof resolvePorts>>;
+
+function searchSpec(ports: StandInPorts, dataDir: string, heap: StandInsOptions['searchHeap']): StandInSpec {
+  return {
+    name: 'search',
+    label: 'OpenSearch node (search engine)',
+    endpoint: loopback(ports.search),
+    ports: [
+      [ports.search, 'ports.search'],
+      [ports.searchTransport, 'ports.searchTransport'],
+    ],
+    // Yellow is as good as a single node gets for an index with replicas.
+    readyUrl: `${loopback(ports.search)}/_cluster/health?wait_for_status=yellow&timeout=500ms`,
+    accept: (status) => status === 200,
+    launch: {
+      ...openSearchCommand({
+        httpPort: ports.search,
+        transportPort: ports.searchTransport,
+        home: join(dataDir, 'opensearch'),
+        ...(heap ? { heap } : {}),
+      }),
+      // A clean close takes about 2 s; SIGKILL is for a node that hangs.
+      stopTimeoutMs: 15_000,
+    },
+    // The JVM takes 8-25 s on a busy machine.
+    defaultStartTimeoutMs: 120_000,
   };
 }
 
 function standInSpecs(
-  ports: Awaited<ReturnType<typeof resolvePorts>>,
+  ports: StandInPorts,
   dataDir: string,
   region: string,
-  kinesisPersistence: boolean,
+  options: StandInsOptions,
 ): Record<StandInName, StandInSpec> {
   const dynalite = nodeChildCommand(fileURLToPath(new URL('./dynalite-server.ts', import.meta.url)), { tsx: true });
   const kinesalite = nodeChildCommand(fileURLToPath(new URL('./kinesalite-server.ts', import.meta.url)), { tsx: true });
@@ -156,7 +203,7 @@ function standInSpecs(
           ...kinesalite.args,
           '--port',
           String(ports.kinesis),
-          ...(kinesisPersistence ? ['--path', join(dataDir, 'kinesis')] : []),
+          ...((options.kinesisPersistence ?? true) ? ['--path', join(dataDir, 'kinesis')] : []),
         ],
         env: { AWS_REGION: region },
       },
@@ -174,13 +221,14 @@ function standInSpecs(
         env: { AWS_REGION: region, PYTHONUNBUFFERED: '1' },
       },
     },
+    search: searchSpec(ports, dataDir, options.searchHeap),
   };
 }
 
 async function launch(spec: StandInSpec, logDir: string, options: StandInsOptions): Promise<SupervisedChild> {
   const started = Date.now();
   const child = superviseChild({ ...spec.launch, name: spec.label, logFile: join(logDir, `${spec.name}.log`) });
-  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  const timeoutMs = options.startTimeoutMs ?? spec.defaultStartTimeoutMs ?? 30_000;
   try {
     await waitForHttp(spec.readyUrl, timeoutMs, { accept: spec.accept, signal: child.exitSignal });
   } catch (error) {
@@ -221,6 +269,42 @@ async function provision(
 }
 
 /**
+ * Checks that moto and OpenSearch are installed when they are wanted, then makes the data directory
+ * (a fresh temporary one unless given), picks the ports and lists the stand-ins to start; a
+ * temporary directory is removed again if that fails.
+ */
+async function prepareStandIns(options: StandInsOptions, region: string, withMoto: boolean) {
+  if (withMoto && !existsSync(motoServerScript)) {
+    throw new StandInStartError(
+      'moto',
+      `moto server is not installed (${motoServerScript} is missing); run npm install`,
+    );
+  }
+  if (options.search && !openSearchInstalled()) {
+    throw new StandInStartError(
+      'search',
+      `the OpenSearch node is not installed (${openSearchLib} has no OpenSearchLauncher.class); run npm install`,
+    );
+  }
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'shop-stand-ins-')));
+  const logDir = options.logDir ?? join(dataDir, 'logs');
+  const removeDataDir = () => (ownsDataDir ? rm(dataDir, { recursive: true, force: true }) : Promise.resolve());
+  try {
+    const specs = standInSpecs(await resolvePorts(options), dataDir, region, options);
+    await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
+    await mkdir(join(dataDir, 'kinesis'), { recursive: true });
+    if (options.search) await mkdir(join(dataDir, 'opensearch', 'tmp'), { recursive: true });
+    const names: StandInName[] = ['dynamodb', 'kinesis', ...(withMoto ? ['moto' as const] : [])];
+    if (options.search) names.push('search');
+    return { dataDir, logDir, removeDataDir, specs, names };
+  } catch (error) {
+    await removeDataDir();
+    throw error;
+  }
+}
+
+/**
  * Starts the local stand-ins for AWS, each as its own child process on 127.0.0.1, and makes sure
  * the shared table and the event stream exist. Everything started is stopped again if any part fails.
  */
@@ -230,28 +314,10 @@ export async function startStandIns(options: StandInsOptions = {}): Promise<Stan
   const streamName = options.streamName ?? 'shop-events';
   const shardCount = options.shardCount ?? 2;
   const withMoto = options.moto ?? false;
-  if (withMoto && !existsSync(motoServerScript)) {
-    throw new StandInStartError(
-      'moto',
-      `moto server is not installed (${motoServerScript} is missing); run npm install`,
-    );
-  }
-  const ownsDataDir = options.dataDir === undefined;
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'shop-stand-ins-')));
-  const logDir = options.logDir ?? join(dataDir, 'logs');
-  const removeDataDir = () => (ownsDataDir ? rm(dataDir, { recursive: true, force: true }) : Promise.resolve());
+  const { dataDir, logDir, removeDataDir, specs, names } = await prepareStandIns(options, region, withMoto);
 
   const children = new Map<StandInName, SupervisedChild>();
   const stopAll = () => Promise.all([...children.values()].map((child) => child.stop()));
-  let specs: Record<StandInName, StandInSpec>;
-  try {
-    specs = standInSpecs(await resolvePorts(options), dataDir, region, options.kinesisPersistence ?? true);
-    await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
-    await mkdir(join(dataDir, 'kinesis'), { recursive: true });
-  } catch (error) {
-    await removeDataDir();
-    throw error;
-  }
   const settings = (name: 'dynamodb' | 'kinesis') => ({
     region,
     endpoint: specs[name].endpoint,
@@ -272,7 +338,6 @@ export async function startStandIns(options: StandInsOptions = {}): Promise<Stan
     });
   };
 
-  const names: StandInName[] = withMoto ? ['dynamodb', 'kinesis', 'moto'] : ['dynamodb', 'kinesis'];
   try {
     for (const name of names) for (const [port, option] of specs[name].ports) await assertPortFree(port, option);
     const results = await Promise.allSettled(
@@ -306,6 +371,7 @@ export async function startStandIns(options: StandInsOptions = {}): Promise<Stan
     dynamoDbEndpoint: specs.dynamodb.endpoint,
     kinesisEndpoint: specs.kinesis.endpoint,
     ...(withMoto ? { motoEndpoint: specs.moto.endpoint } : {}),
+    ...(options.search ? { searchEndpoint: specs.search.endpoint } : {}),
     tableName,
     streamName,
     dataDir,
@@ -319,6 +385,9 @@ export async function startStandIns(options: StandInsOptions = {}): Promise<Stan
       get moto() {
         return children.get('moto');
       },
+      get search() {
+        return children.get('search');
+      },
     },
     stop() {
       stopping = true;
@@ -327,11 +396,12 @@ export async function startStandIns(options: StandInsOptions = {}): Promise<Stan
     },
     async restart(name) {
       if (stopping) throw new Error(`cannot restart ${name}: the stand-ins were stopped`);
+      if (!names.includes(name)) throw new Error(`cannot restart ${name}: it was not started`);
       await children.get(name)?.stop();
       children.delete(name);
       for (const [port, option] of specs[name].ports) await assertPortFree(port, option);
       watch(name, await launch(specs[name], logDir, options));
-      options.log?.(`${await provision(name, settings(name))} … ok`);
+      if (name !== 'search') options.log?.(`${await provision(name, settings(name))} … ok`);
     },
   };
 }

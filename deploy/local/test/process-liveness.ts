@@ -21,4 +21,4 @@ export async function allExit(pids: number[], timeoutMs: number): Promise<boolea
   return !pids.some(isAlive);
 }
 
-export { isListening } from '../src/test-kit.js';
+export { isListening } from '../src/port-finder.js';

@@ -10,7 +10,12 @@ export {
   createKinesisClient,
 } from './aws/aws-clients.js';
 export { isConditionalCheckFailed, isDependencyUnavailable } from './aws/dynamodb-errors.js';
-export { commonConfig, tracingConfig } from './config/common-config.js';
+export {
+  commonConfig,
+  environmentHasAwsCredentials,
+  environmentSetsXrayDaemon,
+  tracingConfig,
+} from './config/common-config.js';
 export type { ConfigKey, ConfigOf, ConfigSpec } from './config/config-schema.js';
 export { defineConfig, describeConfig, loadConfig, port, url } from './config/config-schema.js';
 export type { IndexPageQuery } from './data/index-page.js';
@@ -28,7 +33,6 @@ export {
 } from './data/table-schema.js';
 export { idSchema, isId, newId } from './domain/ids.js';
 export { fromMinorUnits, isCurrencyCode, minorUnitDigits, toMinorUnits } from './domain/money.js';
-export { freeText, visibleLine } from './domain/text-schemas.js';
 export * from './errors/app-error.js';
 export { analyticsMetricNames, analyticsNamespace } from './events/analytics-metrics.js';
 export type { CloudEvent, EventPublisher, NewEvent } from './events/cloud-event.js';
@@ -44,21 +48,23 @@ export {
 export type { ApiReferenceOptions } from './http/api-reference.routes.js';
 export { apiReferenceRoutes } from './http/api-reference.routes.js';
 export type { AppContext, AppMiddleware, AppRouterContext, AppState } from './http/app-context.js';
-export type { BackgroundTask, HttpAppOptions, ServiceAppDeps } from './http/create-http-app.js';
-export { backgroundTasksOf, createHttpApp, createServiceApp } from './http/create-http-app.js';
+export type { BackgroundTask, HttpAppOptions, ServiceApp, ServiceAppDeps } from './http/create-http-app.js';
+export { createHttpApp, createServiceApp, serviceOutboxRelay } from './http/create-http-app.js';
+export type { IfMatch } from './http/etag.js';
 export { assertIfMatch, formatEtag, parseIfMatch, requireIfMatch } from './http/etag.js';
 export type { HealthOptions, ReadinessCheck } from './http/health.routes.js';
+export { defaultBodyLimit, defaultBodyLimitBytes } from './http/json-body.middleware.js';
 export type { Page } from './http/pagination.js';
-export { decodeCursor, encodeCursor, paginationQuery } from './http/pagination.js';
+export { decodeCursor, encodeCursor } from './http/pagination.js';
 export { problemContentType, sendProblem } from './http/problem-details.middleware.js';
-export type { RateLimitOptions } from './http/rate-limit.middleware.js';
+export type { CallerQuotas, RateLimitOptions, RateQuota } from './http/rate-limit.middleware.js';
 export { rateLimit } from './http/rate-limit.middleware.js';
+export { rateLimitConfig, rateLimitOptionsOf } from './http/rate-limit-config.js';
 export { routeTemplate } from './http/request-context.middleware.js';
 export type { StartServiceOptions } from './http/service-main.js';
 export { serviceConfig, startService } from './http/service-main.js';
 export type { ServerDeadlines } from './http/service-server.js';
 export { createServiceServer, serverOptions } from './http/service-server.js';
-export { validate } from './http/validation.js';
 export { webContentSecurityPolicy } from './http/web-content-security-policy.js';
 export type { IdempotencyOptions } from './idempotency/idempotency.middleware.js';
 export { idempotency } from './idempotency/idempotency.middleware.js';
@@ -79,19 +85,18 @@ export type { ArchiveQuery } from './outbox/event-archive.js';
 export { archiveAttributes, readArchivedEvents } from './outbox/event-archive.js';
 export type { ReplayOptions } from './outbox/event-replay.js';
 export { replayEvents } from './outbox/event-replay.js';
-export { KeyedRounds } from './outbox/keyed-rounds.js';
-export type { AppendOptions, OutboxAppend, RemoveEntriesOptions } from './outbox/outbox-entries.js';
-export {
-  appendToOutbox,
-  outboxBytesAttribute,
-  outboxEntryBytes,
-  removeOutboxEntries,
-} from './outbox/outbox-entries.js';
+export type {
+  HandledEntries,
+  ItemChange,
+  OutboxBounds,
+  OutboxRepositoryOptions,
+} from './outbox/outbox.repository.js';
+export { OutboxRepository, outboxAttribute, outboxEntryBytes } from './outbox/outbox.repository.js';
+export type { OutboxBatch, OutboxFlusherOptions, OutboxSource } from './outbox/outbox-flusher.js';
+export { OutboxFlusher } from './outbox/outbox-flusher.js';
 export type { OutboxOwner } from './outbox/outbox-keys.js';
 export { archiveKey, outboxKey, shardOf } from './outbox/outbox-keys.js';
 export type { OutboxRelayOptions } from './outbox/outbox-relay.js';
-export { OutboxRelay, serviceOutboxRelay } from './outbox/outbox-relay.js';
-export type { Route } from './routing/route-table.js';
-export { matchRoute, routeTable } from './routing/route-table.js';
+export { OutboxRelay } from './outbox/outbox-relay.js';
 export type { NodeBinaryArchitecture } from './runtime/pinned-node.js';
 export { nodeBinaryPackages, pinnedNodeVersion } from './runtime/pinned-node.js';

@@ -1,4 +1,13 @@
-import { commonConfig, defineConfig, port, tracingConfig, url } from '@shop/platform';
+import {
+  type ConfigOf,
+  commonConfig,
+  defineConfig,
+  environmentHasAwsCredentials,
+  port,
+  tracingConfig,
+  url,
+} from '@shop/platform';
+import { analyticsWorker } from '@shop/topology';
 import Joi from 'joi';
 
 /** Configuration of an analytics worker and the record processors its daemon runs. */
@@ -9,7 +18,7 @@ export const analyticsConfig = defineConfig({
     env: 'METRICS_PORT',
     doc: "Port of the worker's GET /metrics (Prometheus text: the worker and its record processors)",
     schema: port(),
-    default: 9103,
+    default: analyticsWorker.metricsPort.default,
   },
   windowSeconds: {
     env: 'ANALYTICS_WINDOW_SECONDS',
@@ -43,9 +52,9 @@ export const analyticsConfig = defineConfig({
   },
   applicationName: {
     env: 'KCL_APPLICATION_NAME',
-    doc: 'KCL application name: also the name of the lease table in DynamoDB',
-    schema: Joi.string().min(3).max(255),
-    default: 'shop-analytics',
+    doc: "KCL application name: also the name of the lease table in DynamoDB; empty for the worker's own (shop-analytics, shop-search-indexer)",
+    schema: Joi.string().min(3).max(255).allow(''),
+    default: '',
   },
   initialPosition: {
     env: 'KCL_INITIAL_POSITION',
@@ -59,6 +68,18 @@ export const analyticsConfig = defineConfig({
     schema: Joi.number().integer().min(1000),
     default: 10000,
   },
+  workerId: {
+    env: 'KCL_WORKER_ID',
+    doc: "The worker's id in the lease table; the worker makes one when empty and passes it to its record processors",
+    schema: Joi.string().allow('').max(255),
+    default: '',
+  },
+  metricsPushUrl: {
+    env: 'ANALYTICS_METRICS_PUSH_URL',
+    doc: "Where a record processor pushes its metrics for the worker's /metrics (set by the worker)",
+    schema: url().allow(''),
+    default: '',
+  },
   dedupeCapacity: {
     env: 'ANALYTICS_DEDUPE_IDS',
     doc: 'Event ids each shard processor remembers to drop duplicate deliveries',
@@ -66,3 +87,18 @@ export const analyticsConfig = defineConfig({
     default: 200000,
   },
 });
+
+export type AnalyticsConfig = ConfigOf<typeof analyticsConfig>;
+
+/**
+ * The environment the worker starts its KCL daemon (and so its record processors) with: its own,
+ * with placeholder credentials for the stand-ins when it has none (the Java SDK's default chain
+ * needs some even for endpoints that accept any), and the given additions.
+ */
+export function daemonEnvironment(config: AnalyticsConfig, additions: Record<string, string>): NodeJS.ProcessEnv {
+  const local =
+    config.kinesisEndpoint && !environmentHasAwsCredentials()
+      ? { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' }
+      : {};
+  return { ...process.env, ...local, ...additions };
+}

@@ -2,7 +2,7 @@
 // drifts from the schemas fails the type check (and the fleet's schema check) instead of testing
 // the fleet with events it would reject.
 import type { ShopEventOf } from '@shop/contracts';
-import { behaviourEventTypes, createEvent, newId, stockEventTypes } from '@shop/platform';
+import { behaviourEventTypes, createEvent, newId, type productEventTypes, stockEventTypes } from '@shop/platform';
 
 const ids = new Map<string, string>();
 
@@ -67,15 +67,17 @@ export function saleEvent(
   );
 }
 
-/** A restock of `quantity` units. */
-export function restockEvent(options: Envelope & { quantity: number }): ShopEventOf<typeof stockEventTypes.adjusted> {
+/** A restock of `quantity` units; the stock item's `version` after it is 2 unless given. */
+export function restockEvent(
+  options: Envelope & { quantity: number; version?: number },
+): ShopEventOf<typeof stockEventTypes.adjusted> {
   const productId = productIdOf(options.product ?? 'P1');
   return envelope(
     stockEventTypes.adjusted,
     '/shop/inventory',
     {
       productId,
-      version: 2,
+      version: options.version ?? 2,
       adjustmentId: newId(),
       quantity: options.quantity,
       reason: 'restock' as const,
@@ -104,4 +106,30 @@ export function viewEvent(
 ): ShopEventOf<typeof behaviourEventTypes.productViewed> {
   const productId = productIdOf(options.product ?? 'P1');
   return envelope(behaviourEventTypes.productViewed, '/shop/web', { productId, category: options.category }, options);
+}
+
+type ProductEventType = (typeof productEventTypes)[keyof typeof productEventTypes];
+
+/** A product created, updated or deleted, carrying the product at `version` (named and priced as given). */
+export function productEvent<Type extends ProductEventType>(
+  type: Type,
+  options: Envelope & { version: number; name?: string; priceMinor?: number; category?: string },
+): ShopEventOf<Type> {
+  const productId = productIdOf(options.product ?? 'P1');
+  const { version, name = `Product ${options.product ?? 'P1'}`, priceMinor = 1250, category = 'tea' } = options;
+  const at = new Date(Date.parse('2026-11-25T10:00:00.000Z') + version * 1000).toISOString();
+  const product = {
+    id: productId,
+    name,
+    description: `${name}, loose leaf`,
+    priceMinor,
+    price: priceMinor / 100,
+    currency: 'USD',
+    sku: `SKU-${productId}`,
+    category,
+    version,
+    createdAt: '2026-11-25T10:00:00.000Z',
+    updatedAt: at,
+  };
+  return envelope(type, '/shop/catalog', { product }, options) as ShopEventOf<Type>;
 }

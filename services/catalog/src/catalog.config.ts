@@ -1,4 +1,5 @@
-import { defineConfig } from '@shop/platform';
+import { commonConfig, defineConfig } from '@shop/platform';
+import { searchConfig } from '@shop/product-index';
 import Joi from 'joi';
 
 /** The limit of `POST /api/events` per client when the configuration does not say otherwise. */
@@ -11,6 +12,14 @@ export const catalogConfig = defineConfig({
     doc: 'Sustained POST /api/events requests per second per client address (public, so tighter than RATE_LIMIT_PER_SECOND)',
     schema: Joi.number().positive(),
     default: defaultEventsRateLimit.perSecond,
+  },
+  region: commonConfig.region,
+  ...searchConfig,
+  searchTimeoutMs: {
+    env: 'SEARCH_TIMEOUT_MS',
+    doc: 'How long a search may wait for the engine before answering 503',
+    schema: Joi.number().integer().min(50).max(30_000),
+    default: 1000,
   },
   eventsRateLimitBurst: {
     env: 'EVENTS_RATE_LIMIT_BURST',

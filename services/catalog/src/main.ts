@@ -1,4 +1,6 @@
 import { ConfigError, loadConfig, startService } from '@shop/platform';
+import { createSearchClient } from '@shop/product-index';
+import { httpServices } from '@shop/topology';
 import { createApp } from './app.js';
 import { catalogConfig } from './catalog.config.js';
 
@@ -17,11 +19,24 @@ function loadCatalogConfig() {
 
 const config = loadCatalogConfig();
 const eventsRateLimit = { perSecond: config.eventsRateLimitPerSecond, burst: config.eventsRateLimitBurst };
+const search = config.searchEndpoint
+  ? {
+      client: createSearchClient({
+        endpoint: config.searchEndpoint,
+        timeoutMs: config.searchTimeoutMs,
+        signing: config.searchSigning,
+        region: config.region,
+      }),
+      alias: config.searchIndex,
+    }
+  : undefined;
+
+const spec = httpServices.catalog;
 
 startService({
-  name: 'catalog',
-  portEnv: 'CATALOG_PORT',
-  defaultPort: 3001,
-  defaultMetricsPort: 9101,
-  createApp: (deps) => createApp({ ...deps, eventsRateLimit }),
+  name: spec.name,
+  portEnv: spec.port.env,
+  defaultPort: spec.port.default,
+  defaultMetricsPort: spec.metricsPort.default,
+  createApp: (deps) => createApp({ ...deps, eventsRateLimit, ...(search ? { search } : {}) }),
 });

@@ -1,4 +1,4 @@
-import { forgedCredentials, type JsonResponse, poolSignedToken } from '@shop/local-stack';
+import { forgedCredentials, type JsonResponse, poolSignedToken } from '@shop/testing';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { type Catalog, productBody, startCatalog } from './catalog-harness.js';
 
@@ -32,10 +32,7 @@ async function createProduct(catalog: Catalog): Promise<string> {
   if (created.status !== 201) throw new Error(`could not create a product: ${created.status}`);
   const id = created.body.id as string;
   // Events follow the answer; the comparisons below start once this one is on the stream.
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if ((await catalog.events()).some((event) => event.subject === id)) return id;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  if ((await catalog.eventsOf(id, (events) => events.length > 0)).length > 0) return id;
   throw new Error(`the created event of ${id} did not arrive`);
 }
 

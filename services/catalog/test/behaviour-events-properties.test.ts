@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createRequestChecker } from '@shop/contracts';
+import { behaviourEventTypes, type CloudEvent, isId } from '@shop/platform';
 import {
   anyText,
   assertStatus,
@@ -16,8 +17,7 @@ import {
   sentToDynamoDb,
   serveOnStandIns,
   showAnswer,
-} from '@shop/local-stack';
-import { behaviourEventTypes, type CloudEvent, isId } from '@shop/platform';
+} from '@shop/testing';
 import anyTest, { type TestFn } from 'ava';
 import fc from 'fast-check';
 import { createApp } from '../src/app.js';

@@ -1,8 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
-import { type JsonResponse, requestJson, serve, serveOnStandIns, TcpGate } from '@shop/local-stack';
+import { TcpGate } from '@shop/local-stack';
 import {
-  backgroundTasksOf,
   type CloudEvent,
   configureTracing,
   createCognitoVerifier,
@@ -10,6 +9,7 @@ import {
   createLogger,
   KinesisEventPublisher,
 } from '@shop/platform';
+import { type JsonResponse, requestJson, serve, serveOnStandIns } from '@shop/testing';
 import anyTest, { type TestFn } from 'ava';
 import { ulid } from 'ulid';
 import { createApp } from '../src/app.js';
@@ -68,13 +68,11 @@ async function viewEvents(catalog: Catalog, productId: string): Promise<CloudEve
   return events.filter((event) => event.type === viewedType && event.subject === productId);
 }
 
-/** Polls the stream until `count` view events of the product are on it (or 10 s have passed). */
+/** The product's view events once `count` are on the stream (or 20 s have passed). */
 async function awaitViewEvents(catalog: Catalog, productId: string, count: number): Promise<CloudEvent[]> {
-  for (let attempt = 0; ; attempt += 1) {
-    const events = await viewEvents(catalog, productId);
-    if (events.length >= count || attempt >= 100) return events;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const isView = (event: CloudEvent) => event.type === viewedType;
+  const events = await catalog.eventsOf(productId, (all) => all.filter(isView).length >= count);
+  return events.filter(isView);
 }
 
 function assertProblem(
@@ -135,12 +133,17 @@ test('when a view carries an Authorization header, then it is neither needed nor
 const invalidBodies: Array<[string, (productId: string) => unknown, string, RegExp?]> = [
   ['version 2', (id) => ({ ...view(id), version: 2 }), 'version', /supported version: 1/],
   ['version "1" as a string', (id) => ({ ...view(id), version: '1' }), 'version', /supported version: 1/],
-  ['no version', (id) => ({ type: 'product-viewed', productId: id }), 'version', /supported versions: 1/],
+  [
+    'no version',
+    (id) => ({ type: 'product-viewed', productId: id }),
+    'version',
+    /required and must be a supported version: 1/,
+  ],
   ['another type', (id) => ({ ...view(id), type: 'product-clicked' }), 'type'],
   ['a client-chosen category', (id) => ({ ...view(id), category: 'bargains' }), 'category'],
   ['a batch of events', (id) => ({ ...view(id), events: [view(id)] }), 'events'],
   ['no productId', () => ({ type: 'product-viewed', version: 1 }), 'productId'],
-  ['a productId that is not an id', () => view('shoe-42'), 'productId', /product id/],
+  ['a productId that is not an id', () => view('shoe-42'), 'productId', /an id \(a ULID/],
   ['a numeric productId', () => view(42 as unknown as string), 'productId'],
   ['an array of views', (id) => [view(id)], 'body'],
 ];
@@ -179,9 +182,8 @@ test('when a view names a deleted product, then it answers 422 on productId and 
   const response = await sendView(catalog, view(productId));
   assertProblem(t, response, 422);
   t.is(response.body.errors[0].field, 'productId');
-  const deleted = (await catalog.events()).filter(
-    (event) => event.subject === productId && event.type === 'shop.catalog.product.deleted.v1',
-  );
+  const isDeleted = (event: CloudEvent) => event.type === 'shop.catalog.product.deleted.v1';
+  const deleted = (await catalog.eventsOf(productId, (events) => events.some(isDeleted))).filter(isDeleted);
   t.is(deleted.length, 1, 'the product events are out');
   t.deepEqual(await viewEvents(catalog, productId), []);
 });
@@ -284,7 +286,7 @@ test('when the stream is unreachable and the publisher is full, then views answe
   t.is(refused.headers.get('retry-after'), '5');
 
   let stopped = false;
-  const stopping = Promise.all(backgroundTasksOf(app).map((task) => task.stop())).then(() => {
+  const stopping = Promise.all(app.background.map((task) => task.stop())).then(() => {
     stopped = true;
   });
   await new Promise((resolve) => setTimeout(resolve, 500));

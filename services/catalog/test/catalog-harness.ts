@@ -1,5 +1,5 @@
-import { serveOnStandIns } from '@shop/local-stack';
 import type { ServiceAppDeps } from '@shop/platform';
+import { serveOnStandIns } from '@shop/testing';
 import { createApp } from '../src/app.js';
 
 /**

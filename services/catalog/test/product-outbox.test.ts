@@ -8,11 +8,12 @@ import {
   type EventPublisher,
   itemKeys,
   KinesisEventPublisher,
+  OutboxFlusher,
   OutboxRelay,
   outboxEntryBytes,
 } from '@shop/platform';
 import anyTest, { type TestFn } from 'ava';
-import { ProductOutboxFlusher } from '../src/products/product-outbox-flusher.js';
+import { ProductOutboxSource } from '../src/products/product-outbox-source.js';
 import { maxProductOutboxBytes, ProductsRepository } from '../src/products/products.repository.js';
 import { type Catalog, productBody, startCatalog } from './catalog-harness.js';
 
@@ -128,8 +129,8 @@ test('when a flush clears only part of an outbox, then the item keeps the age of
   const publisher: EventPublisher = {
     publish: (events) => (rounds++ === 0 ? stream.publish(events) : Promise.reject(new Error('stream unreachable'))),
   };
-  const repository = new ProductsRepository({ documentClient, tableName: standIns.tableName });
-  const flusher = new ProductOutboxFlusher({ repository, publisher, batchSize: 1 });
+  const repository = new ProductsRepository({ documentClient, tableName: standIns.tableName, outboxOwner: 'catalog' });
+  const flusher = new OutboxFlusher({ source: new ProductOutboxSource(repository), publisher, batchSize: 1 });
   await t.throwsAsync(flusher.flush(productId), { message: 'stream unreachable' });
   kinesis.destroy();
 

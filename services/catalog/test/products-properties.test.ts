@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { assertShopEvent } from '@shop/contracts';
+import { apiDocument, assertShopEvent, createRequestChecker } from '@shop/contracts';
+import { encodeCursor, fromMinorUnits, isId, productFromItem } from '@shop/platform';
 import {
-  accepts,
   anyText,
   asJson,
   assertJsonLists,
@@ -34,12 +34,9 @@ import {
   textWithControl,
   unknownQueryPair,
   writeHeaders,
-} from '@shop/local-stack';
-import { encodeCursor, fromMinorUnits, isId, productFromItem } from '@shop/platform';
+} from '@shop/testing';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import fc from 'fast-check';
-import type Joi from 'joi';
-import { listProductsQuery, productInputSchema, productPatchSchema } from '../src/products/products.schema.js';
 import { type Catalog, productBody, startCatalog } from './catalog-harness.js';
 
 // Property-based tests over every endpoint of /api/products: generated bodies, queries, path ids
@@ -71,6 +68,22 @@ async function keptProducts(catalog: Catalog): Promise<string[]> {
 // ---------------------------------------------------------------------------------------------
 // What a valid product looks like
 
+/** Whether a body or query is valid is the contract's word; the price rule no schema states is below. */
+const contract = createRequestChecker();
+const zeroDecimalSchema = apiDocument().components?.schemas?.ZeroDecimalCurrency as { enum?: string[] } | undefined;
+if (!zeroDecimalSchema?.enum) throw new Error('the contract lists no ZeroDecimalCurrency');
+const zeroDecimalCurrencies = new Set(zeroDecimalSchema.enum);
+
+/**
+ * The contract's price rule in words: at most 2 decimals in the shortest decimal form, none in a
+ * zero-decimal currency. Judged here by a round trip through the fixed form, not as the service does.
+ */
+function priceFits(price: unknown, currency: unknown): boolean {
+  if (typeof price !== 'number') return true;
+  const places = zeroDecimalCurrencies.has(currency as string) ? 0 : 2;
+  return Number(price.toFixed(places)) === price;
+}
+
 /** True when `cursor` is base64url JSON of exactly `{ id: <ULID> }`, the shape list pages issue. */
 const isListCursor = (cursor: unknown) => isCursor(cursor, 'id', (id) => isId(id as string));
 
@@ -81,7 +94,7 @@ function assertValidView(view: Record<string, unknown>, request: string): void {
   assert.ok(isId(id as string), label);
   assert.ok(Number.isInteger(version) && (version as number) >= 1, label);
   assert.ok(isIsoDate(createdAt) && isIsoDate(updatedAt), label);
-  assert.ok(accepts(productInputSchema, input), label);
+  assert.ok(contract.accepts('createProduct', input) && priceFits(input.price, input.currency), label);
   assert.equal(typeof input.sku, 'string', label);
 }
 
@@ -173,11 +186,11 @@ test('when GET /api/products gets any query, then 200 with a valid page for a va
       const answer = await sendChecked(catalog, 'anonymous', 'GET', request);
       tally.add(answer);
       const query = serverQuery(search);
-      const checked = listProductsQuery.validate(query, { convert: true, allowUnknown: false });
-      const valid = checked.error === undefined && (query.cursor === undefined || isListCursor(query.cursor));
+      const checked = contract.query('listProducts', query);
+      const valid = checked.valid && (query.cursor === undefined || isListCursor(query.cursor));
       assertStatus(answer, valid ? [200] : [422], request);
       if (!valid) return;
-      const { limit, category } = checked.value as { limit: number; category?: string };
+      const { limit, category } = (checked.valid ? checked.value : {}) as { limit: number; category?: string };
       assert.ok(Array.isArray(answer.body.items) && answer.body.items.length <= limit, request);
       assert.ok(answer.body.nextCursor === null || isListCursor(answer.body.nextCursor), request);
       for (const item of answer.body.items) {
@@ -209,9 +222,12 @@ test('when POST /api/products gets any body and headers, then it creates only va
       if (early === 'skip') return;
       if (early !== undefined) return assertStatus(answer, [early], request);
       const sent = bodyValue(body);
-      if (!accepts(productInputSchema, sent)) return assertStatus(answer, [422], request);
+      if (!contract.accepts('createProduct', sent)) return assertStatus(answer, [422], request);
       const input = asJson(sent as Record<string, unknown>);
-      if (answer.status === 422) return assert.ok(refusesField(answer, 'price'), showAnswer(request, answer));
+      if (!priceFits(input.price, input.currency ?? 'USD')) {
+        assertStatus(answer, [422], request);
+        return assert.ok(refusesField(answer, 'price'), showAnswer(request, answer));
+      }
       if (answer.status === 409) return assert.ok(input.sku !== undefined, showAnswer(request, answer));
       assertStatus(answer, [201], request);
       assertValidView(answer.body, request);
@@ -251,7 +267,7 @@ test('when GET /api/products/:id gets any id, then 200 for a product, 404 for an
 /** PUT and PATCH: the same checks, each with its body schema and its result for a kept product. */
 function writeProperty(
   method: 'PUT' | 'PATCH',
-  schema: Joi.Schema,
+  operationId: 'replaceProduct' | 'updateProduct',
   fields: fc.Arbitrary<Record<string, unknown>>,
   expected: (input: Record<string, unknown>, before: Record<string, unknown>) => Record<string, unknown>,
 ) {
@@ -274,12 +290,22 @@ function writeProperty(
         if (early === 'skip') return;
         if (early !== undefined) return assertStatus(answer, [early], request);
         const sent = bodyValue(body);
-        if (!accepts(schema, sent)) return assertStatus(answer, [422], request);
-        if (before === undefined) return assertStatus(answer, [404], request);
+        if (!contract.accepts(operationId, sent)) return assertStatus(answer, [422], request);
         const input = asJson(sent as Record<string, unknown>);
+        // The price rule on the body alone (in its currency, else USD) is judged before the product is looked up.
+        if (!priceFits(input.price, input.currency ?? 'USD')) {
+          assertStatus(answer, [422], request);
+          return assert.ok(refusesField(answer, 'price'), showAnswer(request, answer));
+        }
+        if (before === undefined) return assertStatus(answer, [404], request);
         if (answer.status === 412) return assert.ok(namesVersions(headers['if-match']), showAnswer(request, answer));
+        // A PUT's defaults apply; a PATCH is judged with the stored field it leaves alone.
+        const fallback = method === 'PUT' ? { currency: 'USD' } : before;
+        if (!priceFits(input.price ?? before.price, input.currency ?? fallback.currency)) {
+          assertStatus(answer, [422], request);
+          return assert.ok(refusesField(answer, 'price'), showAnswer(request, answer));
+        }
         if (answer.status === 409) return assert.ok(input.sku !== undefined, showAnswer(request, answer));
-        if (answer.status === 422) return assert.ok(refusesField(answer, 'price'), showAnswer(request, answer));
         assertStatus(answer, [200], request);
         assertValidView(answer.body, request);
         assert.equal(answer.headers.get('etag'), `"${answer.body.version}"`, request);
@@ -303,7 +329,7 @@ function writeProperty(
 
 test(
   'when PUT /api/products/:id gets any id, body and headers, then it stores only valid products',
-  writeProperty('PUT', productInputSchema, validProduct, (input, before) => ({
+  writeProperty('PUT', 'replaceProduct', validProduct, (input, before) => ({
     currency: 'USD',
     category: 'uncategorized',
     ...input,
@@ -315,7 +341,7 @@ test(
   'when PATCH /api/products/:id gets any id, body and headers, then it stores only valid products',
   writeProperty(
     'PATCH',
-    productPatchSchema,
+    'updateProduct',
     fc.record(
       {
         name: productName,

@@ -3,16 +3,19 @@ import {
   analyticsNamespace,
   createServiceApp,
   IdempotencyRepository,
+  OutboxFlusher,
   type ServiceAppDeps,
   serviceOutboxRelay,
 } from '@shop/platform';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { MetricsDashboard } from './dashboard/metrics-dashboard.js';
+import { AdjustmentBatcher } from './stock/adjustment-batcher.js';
 import { ProductReader } from './stock/product-reader.js';
 import { StockRepository } from './stock/stock.repository.js';
 import { stockRoutes } from './stock/stock.routes.js';
 import { StockService } from './stock/stock.service.js';
-import { StockOutboxFlusher } from './stock/stock-outbox-flusher.js';
+import { StockOutboxSource } from './stock/stock-outbox-source.js';
+import { StockWriter } from './stock/stock-writer.js';
 
 export interface InventoryDeps extends ServiceAppDeps {
   /** Most unpublished changes one stock item may hold before writes answer 503. */
@@ -30,23 +33,25 @@ export interface DashboardDeps {
   cacheSeconds?: number;
 }
 
+/** Inventory's relay sweeps the stock items' outboxes. */
+const outboxOwner = 'inventory';
+
 /** Builds the inventory Koa app from its dependencies; `app.callback()` serves it without `listen`. */
 export function createApp(deps: InventoryDeps) {
-  const repository = new StockRepository({ documentClient: deps.documentClient, tableName: deps.tableName });
+  const repository = new StockRepository({
+    documentClient: deps.documentClient,
+    tableName: deps.tableName,
+    outboxOwner,
+    maxOutbox: deps.maxOutbox ?? 500,
+  });
   const products = new ProductReader((productId) => repository.getProduct(productId));
-  const flusher = new StockOutboxFlusher({
-    repository,
+  const flusher = new OutboxFlusher({
+    source: new StockOutboxSource(repository, products),
     publisher: deps.publisher,
-    logger: deps.logger,
-    supplierOf: async (productId) => (await products.get(productId))?.supplier,
+    batchSize: 200,
   });
-  const stock = new StockService({
-    repository,
-    products,
-    flusher,
-    logger: deps.logger,
-    ...(deps.maxOutbox ? { maxOutbox: deps.maxOutbox } : {}),
-  });
+  const writer = new StockWriter({ repository, products, flusher, logger: deps.logger });
+  const stock = new StockService({ repository, products, writer, batcher: new AdjustmentBatcher({ writer }) });
   const idempotencyRepository = new IdempotencyRepository({
     documentClient: deps.documentClient,
     tableName: deps.tableName,
@@ -56,7 +61,7 @@ export function createApp(deps: InventoryDeps) {
     namespace: deps.dashboard?.namespace ?? analyticsNamespace,
     cacheSeconds: deps.dashboard?.cacheSeconds ?? 5,
   });
-  const relay = serviceOutboxRelay(deps, 'inventory', (productId) => flusher.flush(productId));
+  const relay = serviceOutboxRelay(deps, outboxOwner, (productId) => flusher.flush(productId));
   return createServiceApp(
     deps,
     [stockRoutes({ stock, idempotencyRepository, auth: deps.auth }), dashboardRoutes({ dashboard, auth: deps.auth })],

@@ -7,6 +7,7 @@ import {
   startService,
   traceAwsClient,
 } from '@shop/platform';
+import { httpServices } from '@shop/topology';
 import { createApp } from './app.js';
 import { inventoryConfig } from './inventory.config.js';
 
@@ -25,11 +26,13 @@ function loadInventoryConfig() {
 
 const config = loadInventoryConfig();
 
+const spec = httpServices.inventory;
+
 startService({
-  name: 'inventory',
-  portEnv: 'INVENTORY_PORT',
-  defaultPort: 3002,
-  defaultMetricsPort: 9102,
+  name: spec.name,
+  portEnv: spec.port.env,
+  defaultPort: spec.port.default,
+  defaultMetricsPort: spec.metricsPort.default,
   // Built here rather than at the top: tracing is configured by then, and the process metrics exist.
   createApp: (deps) => {
     const client = new CloudWatchClient(

@@ -1,4 +1,4 @@
-import { forgedCredentials, type JsonResponse } from '@shop/local-stack';
+import { forgedCredentials, type JsonResponse } from '@shop/testing';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { type Inventory, startInventory } from './inventory-harness.js';
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { AdjustmentBatcher } from '../src/stock/adjustment-batcher.js';
-import type { LedgerEntry, StockItem } from '../src/stock/stock-level.js';
+import { type LedgerEntry, StockChangeRefused, type StockItem } from '../src/stock/stock-level.js';
 
 const entry = (id: string, onHandDelta: number): LedgerEntry => ({
   id,
@@ -24,6 +24,7 @@ function memoryStock(onHand: number) {
     updatedAt: '',
     reservations: {},
     outbox: [],
+    storedOutbox: [],
     flushed: { version: 0, onHand: 0, reserved: 0, lowStockThreshold: 0 },
   });
   const commit = async (entries: LedgerEntry[]) => {
@@ -34,7 +35,7 @@ function memoryStock(onHand: number) {
     let level = state.onHand;
     for (const next of entries) {
       level += next.onHandDelta;
-      if (level < 0) throw new Error('not enough stock');
+      if (level < 0) throw new StockChangeRefused(item());
     }
     state.onHand = level;
     state.version += entries.length;
@@ -47,8 +48,10 @@ function memoryStock(onHand: number) {
 test('when adjustments arrive together, then they commit as groups, one write in flight, each with its own version', async (t) => {
   const { state, commit } = memoryStock(100);
   const batcher = new AdjustmentBatcher({
-    commitGroup: (_, entries) => commit(entries),
-    commitOne: (_, one) => commit([one]),
+    writer: {
+      commitGroup: (_, entries) => commit(entries),
+      commitOne: (_, one) => commit([one]),
+    },
   });
   const results = await Promise.all(
     Array.from({ length: 12 }, (_, index) => batcher.submit('P', entry(`E${index}`, -1))),
@@ -69,8 +72,10 @@ test('when adjustments arrive together, then they commit as groups, one write in
 test('when a group holds restocks and takes, then restocks go first', async (t) => {
   const { state, commit } = memoryStock(0);
   const batcher = new AdjustmentBatcher({
-    commitGroup: (_, entries) => commit(entries),
-    commitOne: (_, one) => commit([one]),
+    writer: {
+      commitGroup: (_, entries) => commit(entries),
+      commitOne: (_, one) => commit([one]),
+    },
   });
   const first = batcher.submit('P', entry('warmup', 1));
   const together = Promise.all([batcher.submit('P', entry('take', -3)), batcher.submit('P', entry('restock', 5))]);
@@ -84,8 +89,10 @@ test('when a group holds restocks and takes, then restocks go first', async (t) 
 test('when a group does not fit, then each adjustment is tried alone and answered on its own', async (t) => {
   const { state, commit } = memoryStock(2);
   const batcher = new AdjustmentBatcher({
-    commitGroup: (_, entries) => commit(entries),
-    commitOne: (_, one) => commit([one]),
+    writer: {
+      commitGroup: (_, entries) => commit(entries),
+      commitOne: (_, one) => commit([one]),
+    },
   });
   const outcomes = await Promise.allSettled(
     Array.from({ length: 5 }, (_, index) => batcher.submit('P', entry(`S${index}`, -1))),
@@ -98,8 +105,10 @@ test('when a group does not fit, then each adjustment is tried alone and answere
 test('when a product was just written, then its next write waits briefly for a group as large as the last one and those queued behind it', async (t) => {
   const { state, commit } = memoryStock(100);
   const batcher = new AdjustmentBatcher({
-    commitGroup: (_, entries) => commit(entries),
-    commitOne: (_, one) => commit([one]),
+    writer: {
+      commitGroup: (_, entries) => commit(entries),
+      commitOne: (_, one) => commit([one]),
+    },
     lingerMs: 50,
     busyWindowMs: 1000,
   });
@@ -113,4 +122,35 @@ test('when a product was just written, then its next write waits briefly for a g
   await late;
   t.deepEqual(state.groups.at(-1), ['B1', 'B2'], 'the second adjustment, 10 ms later, joined the first');
   t.is(state.onHand, 95);
+});
+
+test('when a group commit fails for a reason other than its condition, then every member gets that failure once and none is retried alone', async (t) => {
+  const { state, commit } = memoryStock(100);
+  let groupCommits = 0;
+  let oneCommits = 0;
+  const outage = new Error('connect ECONNREFUSED 127.0.0.1:8000');
+  const batcher = new AdjustmentBatcher({
+    writer: {
+      commitGroup: async () => {
+        groupCommits += 1;
+        throw outage;
+      },
+      commitOne: (_, one) => {
+        oneCommits += 1;
+        return commit([one]);
+      },
+    },
+  });
+  // The first goes alone (the product is idle); the rest queue behind it and go as one group.
+  const first = batcher.submit('P', entry('E0', -1));
+  const rest = Array.from({ length: 5 }, (_, index) => batcher.submit('P', entry(`E${index + 1}`, -1)));
+  await first;
+  const answers = await Promise.allSettled(rest);
+  t.is(groupCommits, 1);
+  t.is(oneCommits, 1, 'only the first, which went alone');
+  t.deepEqual(
+    answers.map((answer) => answer.status === 'rejected' && answer.reason === outage),
+    [true, true, true, true, true],
+  );
+  t.is(state.onHand, 99);
 });

@@ -29,7 +29,7 @@ const discovered: Metric[] = [
   metric('Revenue', { Category: 'garden' }),
   metric('EventsProcessed'),
   metric('EventsProcessed', { EventType: 'shop.inventory.stock.adjusted.v1' }),
-  metric('EventsProcessed', { EventType: 'shop.catalog.product.viewed.v1' }),
+  metric('EventsProcessed', { EventType: 'shop.web.product.viewed.v1' }),
   metric('EventsProcessed', { EventType: 'shop.inventory.stock.adjusted.v1' }),
   metric('EventsProcessed', { Category: 'garden' }),
   metric('LowStockAlerts'),
@@ -115,14 +115,14 @@ test('when ListMetrics found categories, currencies and event types, then one se
         label: 'all events',
         metricName: 'EventsProcessed',
         stat: 'Sum',
-        dimensions: [{ Name: 'EventType', Value: 'shop.catalog.product.viewed.v1' }],
+        dimensions: [{ Name: 'EventType', Value: 'shop.inventory.stock.adjusted.v1' }],
       },
       {
         chart: 'eventsProcessed',
         label: 'all events',
         metricName: 'EventsProcessed',
         stat: 'Sum',
-        dimensions: [{ Name: 'EventType', Value: 'shop.inventory.stock.adjusted.v1' }],
+        dimensions: [{ Name: 'EventType', Value: 'shop.web.product.viewed.v1' }],
       },
       {
         chart: 'lowStockAlerts',
@@ -238,7 +238,7 @@ test('when results arrive out of order and over several pages, then each series 
 
 test('when a total has parts per event type or category, then they are added up per period into one series under its label', (t) => {
   const adjusted = idOf('eventsProcessed', 'all events', 'shop.inventory.stock.adjusted.v1');
-  const viewed = idOf('eventsProcessed', 'all events', 'shop.catalog.product.viewed.v1');
+  const viewed = idOf('eventsProcessed', 'all events', 'shop.web.product.viewed.v1');
   const shaped = shapeDashboard(
     plan,
     [

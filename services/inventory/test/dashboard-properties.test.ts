@@ -1,25 +1,24 @@
 import assert from 'node:assert/strict';
 import { CloudWatchClient, type MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createRequestChecker } from '@shop/contracts';
+import type { StandIns } from '@shop/local-stack';
+import { awsClientConfig } from '@shop/platform';
 import {
-  accepts,
   assertStatus,
   checkProperty,
   forgedCredentials,
   limitValue,
   queryString,
-  type StandIns,
   StatusTally,
   sendChecked,
   serveOnStandIns,
   serverQuery,
   unknownQueryPair,
-} from '@shop/local-stack';
-import { awsClientConfig } from '@shop/platform';
+} from '@shop/testing';
 import anyTest, { type TestFn } from 'ava';
 import fc from 'fast-check';
 import { createApp } from '../src/app.js';
-import { metricsQuery, windowMinutes } from '../src/dashboard/dashboard.schema.js';
 import { chartNames } from '../src/dashboard/dashboard-charts.js';
 
 // Property-based test of GET /api/dashboard/metrics, the staff dashboard's read of the analytics
@@ -131,9 +130,12 @@ function assertValidDashboard(body: Record<string, unknown>, minutes: number, at
   );
 }
 
-/** Values for `minutes`: any in range, the edges and just past them, and spellings Joi may or may not convert. */
+/** Values for `minutes`: any in range (5-1440), the edges and just past them, and spellings a coercion may or may not take. */
+/** Whether a query is valid is the contract's word. */
+const contract = createRequestChecker();
+
 const minutesValue = fc.oneof(
-  { weight: 4, arbitrary: fc.integer({ min: windowMinutes.min, max: windowMinutes.max }).map(String) },
+  { weight: 4, arbitrary: fc.integer({ min: 5, max: 1440 }).map(String) },
   { weight: 2, arbitrary: fc.constantFrom('5', '60', '1440', '4', '1441', '0', '-60', '60.0', '60.5', '1e2', '+60') },
   { weight: 2, arbitrary: limitValue },
   { weight: 1, arbitrary: fc.integer({ min: -100_000, max: 100_000 }).map(String) },
@@ -179,8 +181,9 @@ test('when GET /api/dashboard/metrics gets any query and credentials, then only 
       if ('forged' in who || who.user === 'anonymous') return assertStatus(answer, [401], request);
       if (who.user === 'shopper') return assertStatus(answer, [403], request);
       const query = serverQuery(search);
-      if (!accepts(metricsQuery, query, true)) return assertStatus(answer, [422], request);
-      const { minutes } = metricsQuery.validate(query, { convert: true }).value as { minutes: number };
+      const checked = contract.query('getDashboardMetrics', query);
+      if (!checked.valid) return assertStatus(answer, [422], request);
+      const { minutes } = checked.value as { minutes: number };
       assertStatus(answer, [200], request);
       assert.equal(answer.headers.get('cache-control'), 'private, max-age=5', request);
       assertValidDashboard(answer.body, minutes, at, request);

@@ -1,6 +1,7 @@
 import { CloudWatchClient, type MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { type JsonResponse, type StandIns, serveOnStandIns, TcpGate } from '@shop/local-stack';
+import { type StandIns, TcpGate } from '@shop/local-stack';
 import { awsClientConfig, problemContentType } from '@shop/platform';
+import { type JsonResponse, serveOnStandIns } from '@shop/testing';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { createApp } from '../src/app.js';
 
@@ -86,7 +87,7 @@ test.before(async (t) => {
     // dashboard reading the dimensionless datums would show these totals double.
     counter('EventsProcessed', m(0), 7, {}, 7),
     counter('EventsProcessed', m(0), 5, { EventType: 'shop.inventory.stock.adjusted.v1' }, 5),
-    counter('EventsProcessed', m(0), 2, { EventType: 'shop.catalog.product.viewed.v1' }, 2),
+    counter('EventsProcessed', m(0), 2, { EventType: 'shop.web.product.viewed.v1' }, 2),
     counter('EventsProcessed', m(2), 4, {}, 4),
     counter('EventsProcessed', m(2), 4, { EventType: 'shop.inventory.stock.adjusted.v1' }, 4),
     counter('LowStockAlerts', m(2), 1),

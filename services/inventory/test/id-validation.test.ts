@@ -1,5 +1,5 @@
-import { type JsonResponse, malformedIds, recordDynamoDbRequests, sentToDynamoDb } from '@shop/local-stack';
 import { newId } from '@shop/platform';
+import { type JsonResponse, malformedIds, recordDynamoDbRequests, sentToDynamoDb } from '@shop/testing';
 import anyTest, { type TestFn } from 'ava';
 import { type Inventory, startInventory } from './inventory-harness.js';
 

@@ -1,24 +1,18 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { serveOnStandIns } from '@shop/local-stack';
-import { type CloudEvent, itemKeys, type ProductRecord, productToItem } from '@shop/platform';
+import { itemKeys, type ProductRecord, productToItem } from '@shop/platform';
+import { serveOnStandIns } from '@shop/testing';
 import { ulid } from 'ulid';
 import { createApp } from '../src/app.js';
 
 /** The inventory app on a random port over real stand-ins; products are written as catalog stores them. */
-export async function startInventory(create: typeof createApp = createApp) {
-  const served = await serveOnStandIns('inventory', create);
+export async function startInventory(
+  create: typeof createApp = createApp,
+  overrides?: Parameters<typeof serveOnStandIns>[2],
+) {
+  const served = await serveOnStandIns('inventory', create, overrides);
   const { documentClient, standIns } = served;
   return {
     ...served,
-    /** The product's events once `done` holds for them (events follow commits asynchronously). */
-    async eventsOf(productId: string, done: (events: CloudEvent[]) => boolean, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const events = (await served.events()).filter((event) => event.subject === productId);
-        if (done(events) || Date.now() > deadline) return events;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    },
     /** Resolves once the product's stock item has no unpublished events left. */
     async settled(productId: string, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;

@@ -8,14 +8,16 @@ import {
   itemKeys,
   KinesisEventPublisher,
   newId,
+  OutboxFlusher,
   OutboxRelay,
   tableIndexes,
 } from '@shop/platform';
 import anyTest, { type TestFn } from 'ava';
 import { createApp } from '../src/app.js';
+import { ProductReader } from '../src/stock/product-reader.js';
 import { StockRepository } from '../src/stock/stock.repository.js';
 import type { LedgerEntry } from '../src/stock/stock-level.js';
-import { StockOutboxFlusher } from '../src/stock/stock-outbox-flusher.js';
+import { StockOutboxSource } from '../src/stock/stock-outbox-source.js';
 import { type Inventory, startInventory } from './inventory-harness.js';
 
 const test = anyTest as TestFn<{ inventory: Inventory; unreachable: ReturnType<typeof createKinesisClient> }>;
@@ -50,6 +52,8 @@ test('when a stock item holds 500 unpublished changes, then an adjustment answer
   const repository = new StockRepository({
     documentClient: inventory.documentClient,
     tableName: inventory.standIns.tableName,
+    outboxOwner: 'inventory',
+    maxOutbox: 500,
   });
   const now = new Date();
   const entries: LedgerEntry[] = Array.from({ length: 499 }, () => ({
@@ -60,7 +64,7 @@ test('when a stock item holds 500 unpublished changes, then an adjustment answer
     reservedDelta: 0,
     reason: 'restock',
   }));
-  await repository.apply(product.id, { entries, onHandDelta: 499, reservedDelta: 0, maxOutbox: 500 }, now);
+  await repository.apply(product.id, { entries, onHandDelta: 499, reservedDelta: 0 }, now);
   const before = await repository.get(product.id);
   t.is(before?.outbox.length, 500);
 
@@ -101,15 +105,15 @@ test('when a flush clears only part of an outbox, then the item keeps the age of
   const publisher: EventPublisher = {
     publish: (events) => (rounds++ === 0 ? stream.publish(events) : Promise.reject(new Error('stream unreachable'))),
   };
-  const repository = new StockRepository({ documentClient, tableName: standIns.tableName });
-  const logger = createLogger({ name: 'test', level: 'silent' });
-  const flusher = new StockOutboxFlusher({
-    repository,
-    publisher,
-    logger,
-    batchSize: 1,
-    supplierOf: async () => undefined,
+  const repository = new StockRepository({
+    documentClient,
+    tableName: standIns.tableName,
+    outboxOwner: 'inventory',
+    maxOutbox: 500,
   });
+  const logger = createLogger({ name: 'test', level: 'silent' });
+  const products = new ProductReader((productId) => repository.getProduct(productId));
+  const flusher = new OutboxFlusher({ source: new StockOutboxSource(repository, products), publisher, batchSize: 1 });
   await t.throwsAsync(flusher.flush(product.id), { message: 'stream unreachable' });
 
   const { Item } = await documentClient.send(

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { assertShopEvent, createRequestChecker } from '@shop/contracts';
+import { encodeCursor, isId, itemKeys } from '@shop/platform';
 import {
-  accepts,
   asJson,
   assertJsonLists,
   assertStatus,
@@ -35,15 +35,13 @@ import {
   textWithControl,
   unknownQueryPair,
   writeHeaders,
-} from '@shop/local-stack';
-import { encodeCursor, isId, itemKeys } from '@shop/platform';
+} from '@shop/testing';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import fc from 'fast-check';
-import { adjustmentSchema, historyQuery, listStockQuery, stocktakeSchema } from '../src/stock/stock.schema.js';
 import { adjustmentReasons } from '../src/stock/stock-level.js';
 import { type Inventory, startInventory } from './inventory-harness.js';
 
-/** Where a body's validity is the contract's word (integer bodies so far), not the joi schema under test. */
+/** Whether a body or query is valid is the contract's word; the stock rules the properties judge themselves. */
 const contract = createRequestChecker();
 
 // Property-based tests over every endpoint of /api/inventory: generated bodies, queries, path ids
@@ -320,11 +318,11 @@ test('when GET /api/inventory gets any query, then 200 with a valid page for a v
       const answer = await sendChecked(inventory, 'staff', 'GET', request);
       tally.add(answer);
       const query = serverQuery(search);
-      const checked = listStockQuery.validate(query, { convert: true, allowUnknown: false });
-      const valid = checked.error === undefined && (query.cursor === undefined || isStockCursor(query.cursor));
+      const checked = contract.query('listStockLevels', query);
+      const valid = checked.valid && (query.cursor === undefined || isStockCursor(query.cursor));
       assertStatus(answer, valid ? [200] : [422], request);
       if (!valid) return;
-      const { limit, lowStock } = checked.value as { limit: number; lowStock?: boolean };
+      const { limit, lowStock } = (checked.valid ? checked.value : {}) as { limit: number; lowStock?: boolean };
       assert.ok(Array.isArray(answer.body.items) && answer.body.items.length <= limit, request);
       assert.ok(answer.body.nextCursor === null || isStockCursor(answer.body.nextCursor), request);
       for (const item of answer.body.items) {
@@ -386,7 +384,7 @@ test('when PUT /api/inventory/:productId (stocktake) gets any input, then it set
         if (early !== undefined) return assertStatus(answer, [early], request);
         if (blankIfMatch(headers['if-match'])) return assertStatus(answer, [428], request);
         const input = bodyValue(body) as { onHand: number };
-        if (!accepts(stocktakeSchema, input)) return assertStatus(answer, [422], request);
+        if (!contract.accepts('takeStock', input)) return assertStatus(answer, [422], request);
         if (before === undefined) return assertStatus(answer, [404], request);
         if (answer.status === 412) return assert.ok(namesVersions(headers['if-match']), showAnswer(request, answer));
         // Reservations only end (commit, release, expiry) between the read and the write, so a
@@ -494,7 +492,7 @@ test('when POST /api/inventory/:productId/adjustments gets any input, then stock
         if (early === 'skip') return;
         if (early !== undefined) return assertStatus(answer, [early], request);
         const input = bodyValue(body) as { quantity: number; reason: string };
-        if (!accepts(adjustmentSchema, input)) return assertStatus(answer, [422], request);
+        if (!contract.accepts('adjustStock', input)) return assertStatus(answer, [422], request);
         if (before === undefined) return assertStatus(answer, [404], request);
         // Stock only grows between the read and the write (reservations end), never shrinks.
         if (answer.status === 409) {
@@ -535,12 +533,12 @@ test('when GET /api/inventory/:productId/adjustments gets any id and query, then
       tally.add(answer);
       if (!isId(routeParameter(segment))) return assertStatus(answer, [404], request);
       const query = serverQuery(search);
-      const checked = historyQuery.validate(query, { convert: true, allowUnknown: false });
-      const valid = checked.error === undefined && (query.cursor === undefined || isHistoryCursor(query.cursor));
+      const checked = contract.query('listAdjustments', query);
+      const valid = checked.valid && (query.cursor === undefined || isHistoryCursor(query.cursor));
       if (!valid) return assertStatus(answer, [422], request);
       assertStatus(answer, exists ? [200] : [404], request);
       if (!exists) return;
-      const { limit } = checked.value as { limit: number };
+      const { limit } = (checked.valid ? checked.value : {}) as { limit: number };
       const items: Array<Record<string, unknown>> = answer.body.items;
       assert.ok(Array.isArray(items) && items.length <= limit, request);
       assert.ok(answer.body.nextCursor === null || isHistoryCursor(answer.body.nextCursor), request);

@@ -6,6 +6,11 @@ import type { AccessTokenVerifier } from './access-token-verifier.js';
 const bearerToken = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 const maxTokenLength = 8_192;
 
+/** The token of an `Authorization: Bearer <token>` header, or undefined for anything else. */
+export function bearerTokenOf(header: string): string | undefined {
+  return header.length <= maxTokenLength ? bearerToken.exec(header)?.[1] : undefined;
+}
+
 /**
  * Lets a request through only with a valid access token of a member of `group`: 401 without one
  * or with one that does not verify, 403 for a valid token outside the group. Runs before the
@@ -15,7 +20,7 @@ export function requireGroup(verifier: AccessTokenVerifier, group: string): AppM
   return async (ctx, next) => {
     const header = ctx.get('authorization');
     if (!header) throw new UnauthorizedError('This operation requires a bearer access token');
-    const token = header.length <= maxTokenLength ? bearerToken.exec(header)?.[1] : undefined;
+    const token = bearerTokenOf(header);
     if (!token) {
       throw new UnauthorizedError('The Authorization header must be "Bearer <access token>"', {
         headers: { 'WWW-Authenticate': 'Bearer error="invalid_request"' },

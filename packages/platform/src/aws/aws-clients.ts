@@ -4,6 +4,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { environmentHasAwsCredentials } from '../config/common-config.js';
 
 export interface AwsClientOptions {
   region: string;
@@ -22,7 +23,7 @@ export interface AwsClientOptions {
 // Stand-ins accept any credentials; only when talking to one and no real ones are configured do
 // we fall back to placeholders, so AWS deployments always use the default provider chain.
 function localCredentials(endpoint: string | undefined) {
-  if (!endpoint || process.env.AWS_ACCESS_KEY_ID) return undefined;
+  if (!endpoint || environmentHasAwsCredentials()) return undefined;
   return { accessKeyId: 'local', secretAccessKey: 'local' };
 }
 

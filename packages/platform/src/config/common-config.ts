@@ -57,3 +57,10 @@ export const tracingConfig = defineConfig({
     default: '127.0.0.1:2000',
   },
 });
+
+/** True when the environment names AWS credentials, so the SDK's default chain is to be used. */
+export const environmentHasAwsCredentials = (env: NodeJS.ProcessEnv = process.env) => Boolean(env.AWS_ACCESS_KEY_ID);
+
+/** True when the environment sets the X-Ray daemon's address, which the X-Ray SDK then reads itself. */
+export const environmentSetsXrayDaemon = (env: NodeJS.ProcessEnv = process.env) =>
+  env.AWS_XRAY_DAEMON_ADDRESS !== undefined;

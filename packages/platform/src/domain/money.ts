@@ -16,15 +16,19 @@ export function minorUnitDigits(currency: string): number {
 }
 const minorDigitsByCurrency = new Map<string, number>();
 
+/** Digits after the point in the shortest decimal form of `amount`: 2 for 0.29, 17 for `0.1 + 0.2`, 7 for 1e-7. */
+function decimalPlaces(amount: number): number {
+  const [, fraction = '', exponent = '0'] = /^-?\d+(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(amount)) ?? [];
+  return Math.max(0, fraction.length - Number(exponent));
+}
+
 /**
- * Converts a decimal amount to integer minor units, or undefined when it has more decimals than
- * the currency's minor unit (or than `maxDecimals`) allows.
+ * Converts a decimal amount to integer minor units, or undefined when its shortest decimal form
+ * has more decimals than the currency's minor unit (or than `maxDecimals`) allows.
  */
 export function toMinorUnits(amount: number, currency: string, maxDecimals = 2): number | undefined {
   const digits = minorUnitDigits(currency);
-  const allowed = Math.min(digits, maxDecimals);
-  const scaledAllowed = amount * 10 ** allowed;
-  if (Math.abs(scaledAllowed - Math.round(scaledAllowed)) > 1e-6) return undefined;
+  if (!Number.isFinite(amount) || decimalPlaces(amount) > Math.min(digits, maxDecimals)) return undefined;
   return Math.round(amount * 10 ** digits);
 }
 

@@ -9,7 +9,10 @@ import { PublisherSaturatedError } from '../events/kinesis-publisher.js';
 import type { Logger } from '../logging/logger.js';
 import { httpMetrics, type ProcessMetrics } from '../observability/metrics.js';
 import { tracingMiddleware } from '../observability/tracing.js';
+import type { OutboxOwner } from '../outbox/outbox-keys.js';
+import { OutboxRelay } from '../outbox/outbox-relay.js';
 import type { AppState } from './app-context.js';
+import { concretePathsFirst } from './concrete-paths.middleware.js';
 import { type HealthOptions, healthRoutes, type ReadinessCheck } from './health.routes.js';
 import { jsonBody } from './json-body.middleware.js';
 import { problemDetails } from './problem-details.middleware.js';
@@ -23,7 +26,7 @@ export interface HttpAppOptions {
   bodyLimit?: string;
   /** Browser origins allowed to call the API from another origin (the storefront's). */
   corsOrigins?: readonly string[];
-  /** Per-client request limit; none when left out. */
+  /** Per-caller request limit (by address, or by subject when signed in); none when left out. */
   rateLimit?: RateLimitOptions;
   /** Proxies in front whose `X-Forwarded-For` entry is trusted (the ALB is one; CloudFront adds one). */
   proxyHops?: number;
@@ -39,6 +42,8 @@ const corsExposedHeaders = [
   'X-Request-Id',
   'Idempotent-Replayed',
   'X-Amzn-Trace-Id',
+  'RateLimit',
+  'RateLimit-Policy',
 ];
 
 /**
@@ -82,7 +87,7 @@ export function createHttpApp(options: HttpAppOptions): Koa<AppState> {
     }),
   );
   if (options.rateLimit) app.use(rateLimit(options.rateLimit));
-  app.use(jsonBody({ limit: options.bodyLimit ?? '64kb' }));
+  app.use(jsonBody({ limit: options.bodyLimit }));
   app.use(health.routes());
   return app;
 }
@@ -113,12 +118,8 @@ export interface BackgroundTask {
   stop(): Promise<void>;
 }
 
-const backgroundTasks = new WeakMap<Koa<AppState>, BackgroundTask[]>();
-
-/** The background tasks a service app was built with. */
-export function backgroundTasksOf(app: Koa<AppState>): BackgroundTask[] {
-  return backgroundTasks.get(app) ?? [];
-}
+/** A service's Koa app with the background tasks whoever serves it starts and stops. */
+export type ServiceApp = Koa<AppState> & { readonly background: readonly BackgroundTask[] };
 
 /**
  * A service's app: the kit from `createHttpApp` with the service's routers mounted, and the
@@ -128,7 +129,7 @@ export function createServiceApp(
   deps: ServiceAppDeps,
   routers: Array<Router<AppState>>,
   background: BackgroundTask[] = [],
-): Koa<AppState> {
+): ServiceApp {
   const app = createHttpApp({
     logger: deps.logger,
     health: { checks: deps.readiness ?? {}, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) },
@@ -145,10 +146,27 @@ export function createServiceApp(
     }
     await next();
   });
+  app.use(concretePathsFirst(routers));
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
-  backgroundTasks.set(app, background);
-  return app;
+  return Object.assign(app, { background });
+}
+
+/** A service's relay for its own outboxes, configured from the service's dependencies. */
+export function serviceOutboxRelay(
+  deps: ServiceAppDeps,
+  owner: OutboxOwner,
+  flush: (productId: string) => Promise<void>,
+): OutboxRelay {
+  return new OutboxRelay({
+    documentClient: deps.documentClient,
+    tableName: deps.tableName,
+    owner,
+    flush,
+    logger: deps.logger,
+    ...deps.outboxRelay,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
 }

@@ -5,11 +5,14 @@ export function formatEtag(version: number): string {
   return `"${version}"`;
 }
 
+/** An `If-Match` as the services judge it: none, `*`, or the versions it names. */
+export type IfMatch = 'any' | number[] | undefined;
+
 /**
  * Reads `If-Match`: undefined when absent, 'any' for `*`, otherwise the versions it names.
  * A value naming no version we could have issued matches nothing.
  */
-export function parseIfMatch(header: string | undefined): 'any' | number[] | undefined {
+export function parseIfMatch(header: string | undefined): IfMatch {
   if (header === undefined || header.trim() === '') return undefined;
   if (header.trim() === '*') return 'any';
   const versions: number[] = [];

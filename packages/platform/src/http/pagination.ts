@@ -1,4 +1,4 @@
-import Joi from 'joi';
+import type Joi from 'joi';
 import { ValidationError } from '../errors/app-error.js';
 
 /** One page of a list: the items and an opaque cursor for the next page, null at the end. */
@@ -6,12 +6,6 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
-
-/** joi rules for `limit` and `cursor` query parameters. */
-export const paginationQuery = {
-  limit: Joi.number().integer().min(1).max(100).default(20),
-  cursor: Joi.string().max(2048),
-};
 
 /** Encodes a position as an opaque, URL-safe cursor. */
 export function encodeCursor(position: Record<string, string>): string {

@@ -1,20 +1,20 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import Joi from 'joi';
-import type Koa from 'koa';
 import { createCognitoVerifier } from '../auth/access-token-verifier.js';
 import { createDocumentClient, createDynamoDbClient, createKinesisClient } from '../aws/aws-clients.js';
 import { commonConfig, tracingConfig } from '../config/common-config.js';
 import { type ConfigOf, defineConfig, loadConfig, port, url } from '../config/config-schema.js';
 import { ConfigError } from '../errors/app-error.js';
 import { KinesisEventPublisher } from '../events/kinesis-publisher.js';
-import { createLogger } from '../logging/logger.js';
+import { createLogger, type Logger } from '../logging/logger.js';
 import { measureAwsClient, ProcessMetrics } from '../observability/metrics.js';
 import { configureTracing, traceAwsClient } from '../observability/tracing.js';
-import type { AppState } from './app-context.js';
-import { backgroundTasksOf, type ServiceAppDeps } from './create-http-app.js';
+import type { BackgroundTask, ServiceApp, ServiceAppDeps } from './create-http-app.js';
+import { defaultBodyLimit } from './json-body.middleware.js';
+import { rateLimitConfig, rateLimitOptionsOf } from './rate-limit-config.js';
 import { createServiceServer } from './service-server.js';
 
 /** The configuration of an HTTP service: the shared keys plus where and how it listens. */
@@ -32,7 +32,7 @@ export function serviceConfig(portEnv: string, defaultPort: number, defaultMetri
       env: 'BODY_LIMIT',
       doc: 'Largest accepted JSON body',
       schema: Joi.string().pattern(/^\d+(kb|mb)$/),
-      default: '64kb',
+      default: defaultBodyLimit,
     },
     cognitoUserPoolId: {
       env: 'COGNITO_USER_POOL_ID',
@@ -58,18 +58,7 @@ export function serviceConfig(portEnv: string, defaultPort: number, defaultMetri
       schema: Joi.string().allow(''),
       default: 'http://127.0.0.1:8080,http://localhost:8080',
     },
-    rateLimitPerSecond: {
-      env: 'RATE_LIMIT_PER_SECOND',
-      doc: 'Sustained requests per second per client address; 0 turns the limit off',
-      schema: Joi.number().min(0),
-      default: 100,
-    },
-    rateLimitBurst: {
-      env: 'RATE_LIMIT_BURST',
-      doc: 'Requests a client may send at once',
-      schema: Joi.number().integer().min(1),
-      default: 200,
-    },
+    ...rateLimitConfig,
     trustedProxyHops: {
       env: 'TRUSTED_PROXY_HOPS',
       doc: 'Proxies in front whose X-Forwarded-For entry names the client (1 behind the ALB, 2 behind CloudFront and the ALB)',
@@ -122,7 +111,7 @@ export interface StartServiceOptions {
   defaultPort: number;
   /** Where `/metrics` listens unless METRICS_PORT says otherwise; the API port + 6100 by default. */
   defaultMetricsPort?: number;
-  createApp: (deps: ServiceAppDeps) => Koa<AppState>;
+  createApp: (deps: ServiceAppDeps) => ServiceApp;
 }
 
 function loadOrExit(spec: ReturnType<typeof serviceConfig>): ConfigOf<ReturnType<typeof serviceConfig>> {
@@ -137,25 +126,10 @@ function loadOrExit(spec: ReturnType<typeof serviceConfig>): ConfigOf<ReturnType
   }
 }
 
-/**
- * A service's `main`: reads and validates config (exit 1 naming the variable), wires the real AWS
- * clients, listens (and serves `/metrics` on its own port), and drains on SIGTERM/SIGINT
- * (scale-in, Spot interruption): `/readyz` answers 503 at once while requests are still served
- * for `DRAIN_DELAY_MS` (the load balancer's time to notice), then no new connections are taken,
- * in-flight requests finish, pending events are flushed, and it exits 0, all within
- * `SHUTDOWN_TIMEOUT_MS`.
- */
-export function startService(options: StartServiceOptions): void {
-  const config = loadOrExit(serviceConfig(options.portEnv, options.defaultPort, options.defaultMetricsPort));
-  const logger = createLogger({ name: options.name, level: config.logLevel });
-  const metrics = new ProcessMetrics({ service: options.name });
-  configureTracing({
-    serviceName: options.name,
-    enabled: config.tracingEnabled,
-    samplingRate: config.xraySamplingRate,
-    daemonAddress: config.xrayDaemonAddress,
-    logger,
-  });
+type ServiceConfig = ConfigOf<ReturnType<typeof serviceConfig>>;
+
+/** The real AWS clients, the token verifier and the publisher a service runs on, from its configuration. */
+function serviceDeps(config: ServiceConfig, metrics: ProcessMetrics, logger: Logger, isDraining: () => boolean) {
   const dynamoDb = traceAwsClient(
     measureAwsClient(
       createDynamoDbClient({ region: config.region, endpoint: config.dynamoDbEndpoint }),
@@ -177,8 +151,7 @@ export function startService(options: StartServiceOptions): void {
   });
   const publisher = new KinesisEventPublisher({ client: kinesis, streamName: config.streamName, logger, metrics });
   metrics.watchBacklog('kinesis', () => publisher.pendingCount);
-  let draining = false;
-  const app = options.createApp({
+  const deps: ServiceAppDeps = {
     documentClient: createDocumentClient(dynamoDb),
     tableName: config.tableName,
     publisher,
@@ -190,44 +163,44 @@ export function startService(options: StartServiceOptions): void {
       .split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
-    rateLimit:
-      config.rateLimitPerSecond > 0
-        ? { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }
-        : undefined,
+    rateLimit: rateLimitOptionsOf(config, auth),
     proxyHops: config.trustedProxyHops,
     outboxRelay: { intervalMs: config.outboxRelayIntervalMs, minAgeMs: config.outboxRelayMinAgeMs },
-    isDraining: () => draining,
+    isDraining,
     readiness: {
       dynamodb: () => dynamoDb.send(new DescribeTableCommand({ TableName: config.tableName })),
       kinesis: () => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: config.streamName })),
       'cognito keys': () => auth.ready(),
     },
-  });
+  };
+  return deps;
+}
 
-  const server = createServiceServer(app.callback(), { requestTimeoutMs: config.requestTimeoutMs });
-  const metricsServer = createServer(metrics.handler());
-  const exitOnListenError = (port: number, variable: string) => (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EADDRINUSE') {
-      logger.fatal(`Port ${port} is already in use; set ${variable} to use another`);
-    } else {
-      logger.fatal({ err: error }, 'server error');
-    }
+/** Exits 1 when a server cannot listen, naming the variable that moves it for a taken port. */
+function exitOnListenError(logger: Logger, port: number, variable: string) {
+  return (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') logger.fatal(`Port ${port} is already in use; set ${variable} to use another`);
+    else logger.fatal({ err: error }, 'server error');
     process.exit(1);
   };
-  server.on('error', exitOnListenError(config.port, options.portEnv));
-  metricsServer.on('error', exitOnListenError(config.metricsPort, 'METRICS_PORT'));
-  server.listen(config.port, config.host, () => {
-    logger.info({ url: `http://${config.host}:${config.port}` }, `${options.name} listening`);
-    for (const task of backgroundTasksOf(app)) task.start();
-  });
-  // Scraped by the CloudWatch agent on the same host: never reachable from elsewhere.
-  metricsServer.listen(config.metricsPort, '127.0.0.1', () => {
-    logger.info({ url: `http://127.0.0.1:${config.metricsPort}/metrics` }, 'metrics listening');
-  });
+}
 
+/**
+ * On SIGTERM or SIGINT: readiness fails at once (`startDraining`), requests are still served for
+ * the drain delay, then no new connections are taken, in-flight requests finish, the background
+ * tasks stop (pending events flushed) and the process exits 0, all within the shutdown timeout.
+ */
+function drainOnSignals(options: {
+  config: ServiceConfig;
+  logger: Logger;
+  server: Server;
+  metricsServer: Server;
+  background: readonly BackgroundTask[];
+  startDraining: () => boolean;
+}): void {
+  const { config, logger, server, metricsServer } = options;
   const shutdown = async (signal: string) => {
-    if (draining) return;
-    draining = true;
+    if (!options.startDraining()) return;
     logger.info({ signal, drainDelayMs: config.drainDelayMs }, 'draining: readiness now fails');
     const deadline = setTimeout(() => {
       logger.warn('shutdown deadline reached; closing remaining connections');
@@ -240,11 +213,53 @@ export function startService(options: StartServiceOptions): void {
     server.closeIdleConnections();
     await closed;
     logger.info('in-flight requests finished; flushing pending events');
-    await Promise.all(backgroundTasksOf(app).map((task) => task.stop()));
+    await Promise.all(options.background.map((task) => task.stop()));
     metricsServer.close();
     logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * A service's `main`: reads and validates config (exit 1 naming the variable), wires the real AWS
+ * clients, listens (and serves `/metrics` on its own port), and drains on SIGTERM/SIGINT
+ * (scale-in, Spot interruption): `/readyz` answers 503 at once while requests are still served
+ * for `DRAIN_DELAY_MS` (the load balancer's time to notice), then no new connections are taken,
+ * in-flight requests finish, pending events are flushed, and it exits 0, all within
+ * `SHUTDOWN_TIMEOUT_MS`.
+ */
+export function startService(options: StartServiceOptions): void {
+  const config = loadOrExit(serviceConfig(options.portEnv, options.defaultPort, options.defaultMetricsPort));
+  const logger = createLogger({ name: options.name, level: config.logLevel });
+  const metrics = new ProcessMetrics({ service: options.name });
+  configureTracing({
+    serviceName: options.name,
+    enabled: config.tracingEnabled,
+    samplingRate: config.xraySamplingRate,
+    daemonAddress: config.xrayDaemonAddress,
+    logger,
+  });
+  let draining = false;
+  const app = options.createApp(serviceDeps(config, metrics, logger, () => draining));
+  const { background } = app;
+  const server = createServiceServer(app.callback(), { requestTimeoutMs: config.requestTimeoutMs });
+  const metricsServer = createServer(metrics.handler());
+  server.on('error', exitOnListenError(logger, config.port, options.portEnv));
+  metricsServer.on('error', exitOnListenError(logger, config.metricsPort, 'METRICS_PORT'));
+  server.listen(config.port, config.host, () => {
+    logger.info({ url: `http://${config.host}:${config.port}` }, `${options.name} listening`);
+    for (const task of background) task.start();
+  });
+  // Scraped by the CloudWatch agent on the same host: never reachable from elsewhere.
+  metricsServer.listen(config.metricsPort, '127.0.0.1', () => {
+    logger.info({ url: `http://127.0.0.1:${config.metricsPort}/metrics` }, 'metrics listening');
+  });
+  const startDraining = () => {
+    if (draining) return false;
+    draining = true;
+    return true;
+  };
+  drainOnSignals({ config, logger, server, metricsServer, background, startDraining });
 }

@@ -71,16 +71,18 @@ export function idempotency(options: IdempotencyOptions): AppMiddleware {
         ctx.state.reservedId = reservedId;
         return runAndRecord(ctx, next, options.repository, scopedKey);
       }
+      // A record gone between the reserve and the read (released, expired) is tried again, but
+      // like any other wait: after a pause, and never past the deadline.
       const record = await options.repository.get(scopedKey);
-      if (!record) continue;
-      if (record.fingerprint !== fingerprint) {
+      if (record && record.fingerprint !== fingerprint) {
         throw new ValidationError(
           [{ field: 'Idempotency-Key', message: 'Idempotency-Key was already used with a different request' }],
           'This Idempotency-Key was already used with a different request',
         );
       }
-      if (record.state === 'completed') return replay(ctx, record.response);
+      if (record?.state === 'completed') return replay(ctx, record.response);
       if (
+        record &&
         record.lockedUntil < Date.now() &&
         (await options.repository.takeOver(scopedKey, record.lockedUntil, lockMs))
       ) {

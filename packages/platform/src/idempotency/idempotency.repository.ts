@@ -28,6 +28,9 @@ export interface IdempotencyRepositoryOptions {
 
 const key = itemKeys.idempotency;
 
+/** A record is live through the whole second its TTL names (DynamoDB's TTL is in seconds). */
+const isExpired = (ttlSeconds: unknown, nowMs: number) => Number(ttlSeconds) < Math.floor(nowMs / 1000);
+
 /** Stores idempotency records (`IDEMPOTENCY#<key>`) with a TTL, each change a conditional write. */
 export class IdempotencyRepository {
   private readonly retentionSeconds: number;
@@ -40,7 +43,9 @@ export class IdempotencyRepository {
     const { Item } = await this.options.documentClient.send(
       new GetCommand({ TableName: this.options.tableName, Key: key(scopedKey), ConsistentRead: true }),
     );
-    if (!Item || Number(Item[tableKeys.ttlAttribute]) * 1000 < Date.now()) return undefined;
+    // Expired by the same whole-second rule as `reserve`'s condition, so that no moment exists
+    // when one sees the record gone and the other sees it live.
+    if (!Item || isExpired(Item[tableKeys.ttlAttribute], Date.now())) return undefined;
     return Item.state === 'completed'
       ? { state: 'completed', fingerprint: Item.fingerprint, reservedId: Item.reservedId, response: Item.response }
       : { state: 'pending', fingerprint: Item.fingerprint, reservedId: Item.reservedId, lockedUntil: Item.lockedUntil };

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as XRay from 'aws-xray-sdk-core';
 import type Koa from 'koa';
+import { environmentSetsXrayDaemon } from '../config/common-config.js';
 import { routeTemplate } from '../http/request-context.middleware.js';
 import type { Logger } from '../logging/logger.js';
 
@@ -72,7 +73,7 @@ export function configureTracing(options: TracingOptions): void {
   // Work outside a request (startup, the outbox relay) is untraced by design, not an error.
   sdk.setContextMissingStrategy((message) => sdk.getLogger().debug(message));
   // The SDK refuses (with a warning) to override the environment variable; skip asking it to.
-  if (!process.env.AWS_XRAY_DAEMON_ADDRESS) sdk.setDaemonAddress(options.daemonAddress ?? '127.0.0.1:2000');
+  if (!environmentSetsXrayDaemon()) sdk.setDaemonAddress(options.daemonAddress ?? '127.0.0.1:2000');
   // Local rules make the configured rate the rate, and stop the SDK polling the daemon for rules.
   sdk.middleware.disableCentralizedSampling();
   sdk.middleware.setSamplingRules({ version: 2, default: { fixed_target: 0, rate: samplingRate } });

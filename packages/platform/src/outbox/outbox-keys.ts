@@ -1,5 +1,5 @@
-/** Who owns an item's outbox; each service relays only its own. */
-export type OutboxOwner = 'catalog' | 'inventory';
+/** The name of the service that owns an item's outbox (it writes it, and only its relay sweeps it). */
+export type OutboxOwner = string;
 
 /**
  * Index partitions per owner (and per archive day). A single partition value would put every

@@ -1,7 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tableIndexes } from '../data/table-schema.js';
-import type { ServiceAppDeps } from '../http/create-http-app.js';
 import type { Logger } from '../logging/logger.js';
 import type { ProcessMetrics } from '../observability/metrics.js';
 import { type OutboxOwner, outboxPartition, outboxShardCount, productIdOfKey } from './outbox-keys.js';
@@ -130,21 +129,4 @@ export class OutboxRelay {
     }
     return flushed;
   }
-}
-
-/** A service's relay for its own outboxes, configured from the service's dependencies. */
-export function serviceOutboxRelay(
-  deps: ServiceAppDeps,
-  owner: OutboxOwner,
-  flush: (productId: string) => Promise<void>,
-): OutboxRelay {
-  return new OutboxRelay({
-    documentClient: deps.documentClient,
-    tableName: deps.tableName,
-    owner,
-    flush,
-    logger: deps.logger,
-    ...deps.outboxRelay,
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
-  });
 }

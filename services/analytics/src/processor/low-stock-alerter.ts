@@ -1,20 +1,16 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ShopEventOf } from '@shop/contracts';
-import { isConditionalCheckFailed, itemKeys, productFromItem, type stockEventTypes, tableKeys } from '@shop/platform';
+import type { stockEventTypes } from '@shop/platform';
+import type { AlertClaimsRepository } from './alert-claims.repository.js';
 
 /** A stock.low event, as its schema describes it. */
 export type StockLowEvent = ShopEventOf<typeof stockEventTypes.low>;
 
 export interface LowStockAlerterDeps {
-  documentClient: DynamoDBDocumentClient;
-  tableName: string;
+  claims: AlertClaimsRepository;
   sns: SNSClient;
   topicArn: string;
 }
-
-/** Claims are kept a week, far longer than any replay of the stream would reach back. */
-const claimTtlSeconds = 7 * 24 * 3600;
 
 /**
  * Sends each `stock.low` event to the suppliers' SNS topic once. A claim item per event id in the
@@ -29,12 +25,9 @@ export class LowStockAlerter {
   async alert(event: StockLowEvent): Promise<{ category: string; sent: boolean }> {
     const { data } = event;
     const { productId } = data;
-    const { Item } = await this.deps.documentClient.send(
-      new GetCommand({ TableName: this.deps.tableName, Key: itemKeys.product(productId) }),
-    );
-    const product = Item ? productFromItem(Item) : undefined;
+    const product = await this.deps.claims.product(productId);
     const category = product?.category ?? 'uncategorized';
-    if (!(await this.claim(event.id))) return { category, sent: false };
+    if (!(await this.deps.claims.claim(event.id))) return { category, sent: false };
     const supplier = data.supplier ?? product?.supplier;
     const message = {
       type: 'low-stock',
@@ -58,40 +51,7 @@ export class LowStockAlerter {
         },
       }),
     );
-    await this.deps.documentClient.send(
-      new UpdateCommand({
-        TableName: this.deps.tableName,
-        Key: itemKeys.lowStockAlert(event.id),
-        UpdateExpression: 'SET #state = :sent',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':sent': 'sent' },
-      }),
-    );
+    await this.deps.claims.markSent(event.id);
     return { category, sent: true };
-  }
-
-  // True when this worker should send: a new claim, or one whose sender died before marking it sent.
-  private async claim(eventId: string): Promise<boolean> {
-    try {
-      await this.deps.documentClient.send(
-        new PutCommand({
-          TableName: this.deps.tableName,
-          Item: {
-            ...itemKeys.lowStockAlert(eventId),
-            state: 'sending',
-            claimedAt: new Date().toISOString(),
-            [tableKeys.ttlAttribute]: Math.floor(Date.now() / 1000) + claimTtlSeconds,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-    const { Item } = await this.deps.documentClient.send(
-      new GetCommand({ TableName: this.deps.tableName, Key: itemKeys.lowStockAlert(eventId), ConsistentRead: true }),
-    );
-    return Item?.state !== 'sent';
   }
 }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Logger, stockEventTypes } from '@shop/platform';
 import {
   countDuplicate,
@@ -12,6 +11,7 @@ import { type PoisonReason, readRecord } from '../aggregation/record-reader.js';
 import type { StockLowEvent } from './low-stock-alerter.js';
 import type { MetricSink } from './metric-publisher.js';
 import { RecentIds } from './recent-ids.js';
+import { retryUntilDone } from './retry-until-done.js';
 
 /** A record as the KCL hands it over: data base64-encoded. */
 export interface KclRecord {
@@ -216,17 +216,11 @@ export class ShardProcessor {
     this.publishAfter = Number.POSITIVE_INFINITY;
   }
 
-  // A shard waits for its dependencies rather than skipping work: nothing is checkpointed past it.
-  private async retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
-    const base = this.deps.retryBaseMs ?? 200;
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await call();
-      } catch (error) {
-        const delay = Math.random() * Math.min(30_000, base * 2 ** attempt);
-        this.deps.logger.warn({ err: error, shardId: this.shardId, attempt, delay }, `${what} failed; retrying`);
-        await sleep(delay);
-      }
-    }
+  private retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return retryUntilDone(what, call, {
+      logger: this.deps.logger,
+      shardId: this.shardId,
+      baseMs: this.deps.retryBaseMs,
+    });
   }
 }

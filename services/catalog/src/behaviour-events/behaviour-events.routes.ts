@@ -1,7 +1,14 @@
 import Router from '@koa/router';
-import { type AppState, type RateLimitOptions, rateLimit, validate } from '@shop/platform';
-import { type ProductViewedInput, productViewedSchema } from './behaviour-events.schema.js';
+import { requestValidation } from '@shop/contracts';
+import { type AppState, type RateLimitOptions, rateLimit } from '@shop/platform';
 import type { BehaviourEventsService } from './behaviour-events.service.js';
+
+/** A body `recordBehaviourEvent` accepts (the contract's `BehaviourEvent`). */
+interface ProductViewedInput {
+  type: 'product-viewed';
+  version: 1;
+  productId: string;
+}
 
 export interface BehaviourEventsRoutesDeps {
   events: BehaviourEventsService;
@@ -15,9 +22,10 @@ export interface BehaviourEventsRoutesDeps {
  */
 export function behaviourEventsRoutes({ events, rateLimit: limit }: BehaviourEventsRoutesDeps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/events' });
+  const eventInput = requestValidation().body<ProductViewedInput>('recordBehaviourEvent');
 
   router.post('/', rateLimit(limit), async (ctx) => {
-    const input = validate<ProductViewedInput>(productViewedSchema, ctx.request.body);
+    const input = eventInput(ctx.request.body);
     await events.productViewed(input.productId);
     // An explicit null body is sent empty; it goes first because setting it turns the status into 204.
     ctx.body = null;

@@ -6,21 +6,20 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
-  appendToOutbox,
   archiveAttributes,
   archiveKey,
   type CloudEvent,
   ConflictError,
   entityTypes,
+  type HandledEntries,
   isConditionalCheckFailed,
   itemKeys,
-  outboxBytesAttribute,
-  outboxEntryBytes,
+  OutboxRepository,
+  outboxAttribute,
   productCategoryKey,
   productFromItem,
   productToItem,
   queryIndexPage,
-  removeOutboxEntries,
   tableIndexes,
   tableKeys,
 } from '@shop/platform';
@@ -58,6 +57,8 @@ export interface ProductsRepositoryOptions {
   claimGraceMs?: number;
   /** `maxProductOutboxBytes` when left out. */
   maxOutboxBytes?: number;
+  /** The service whose relay sweeps the product items' outboxes. */
+  outboxOwner: string;
 }
 
 export interface ProductListQuery {
@@ -103,11 +104,16 @@ function setAttributes(item: Record<string, unknown>, skip: readonly string[]) {
  */
 export class ProductsRepository {
   private readonly claimGraceMs: number;
-  private readonly maxOutboxBytes: number;
+  private readonly outbox: OutboxRepository;
 
   constructor(private readonly options: ProductsRepositoryOptions) {
     this.claimGraceMs = options.claimGraceMs ?? 30_000;
-    this.maxOutboxBytes = options.maxOutboxBytes ?? maxProductOutboxBytes;
+    this.outbox = new OutboxRepository({
+      documentClient: options.documentClient,
+      tableName: options.tableName,
+      owner: options.outboxOwner,
+      bounds: { maxBytes: options.maxOutboxBytes ?? maxProductOutboxBytes },
+    });
   }
 
   private get db() {
@@ -133,11 +139,12 @@ export class ProductsRepository {
         TableName: this.table,
         Key: productKey(id),
         ConsistentRead: true,
-        ProjectionExpression: 'outbox, deletedAt',
+        ProjectionExpression: '#outbox, deletedAt',
+        ExpressionAttributeNames: { '#outbox': outboxAttribute },
       }),
     );
     if (!Item) return undefined;
-    return { outbox: (Item.outbox as string[] | undefined) ?? [], deleted: Item.deletedAt !== undefined };
+    return { outbox: (Item[outboxAttribute] as string[] | undefined) ?? [], deleted: Item.deletedAt !== undefined };
   }
 
   /** Lists products in id (creation) order, optionally of one category, after `afterId`. */
@@ -168,23 +175,11 @@ export class ProductsRepository {
    */
   async create(product: Product, event: CloudEvent): Promise<{ product: Product; created: boolean }> {
     await this.claimSku(product.sku, product.id);
-    const now = new Date();
-    const outbox = appendToOutbox('catalog', product.id, [JSON.stringify(event)], now);
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...productToItem(product),
-            outbox: outbox.values[':outboxEntries'],
-            [outboxBytesAttribute]: outbox.bytes,
-            [tableIndexes.outbox.partitionKey]: outbox.values[':outboxKey'],
-            [tableIndexes.outbox.sortKey]: outbox.values[':outboxNow'],
-          },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': tableKeys.partitionKey },
-        }),
-      );
+      await this.outbox.put(product.id, productToItem(product), [JSON.stringify(event)], new Date(), {
+        expression: 'attribute_not_exists(#pk)',
+        names: { '#pk': tableKeys.partitionKey },
+      });
       return { product, created: true };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
@@ -199,23 +194,20 @@ export class ProductsRepository {
     const skuChanged = next.sku !== previous.sku;
     if (skuChanged) await this.claimSku(next.sku, next.id);
     const fields = setAttributes(productToItem(next), [tableKeys.partitionKey, tableKeys.sortKey]);
-    const outbox = this.appendEvent(next.id, event, new Date());
+    const entries = [JSON.stringify(event)];
+    const change = {
+      key: productKey(next.id),
+      set: fields.set,
+      remove: next.supplier ? [] : ['supplier'],
+      conditions: ['#version = :expected AND attribute_not_exists(deletedAt)'],
+      names: { ...fields.names, '#version': 'version' },
+      values: { ...fields.values, ':expected': previous.version },
+    };
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: productKey(next.id),
-          UpdateExpression: `SET ${[...fields.set, ...outbox.set].join(', ')}${next.supplier ? '' : ' REMOVE supplier'}`,
-          ConditionExpression: ['#version = :expected AND attribute_not_exists(deletedAt)', ...outbox.conditions].join(
-            ' AND ',
-          ),
-          ExpressionAttributeNames: { ...fields.names, ...outbox.names, '#version': 'version' },
-          ExpressionAttributeValues: { ...fields.values, ...outbox.values, ':expected': previous.version },
-        }),
-      );
+      await this.outbox.update(next.id, change, entries, new Date());
     } catch (error) {
       if (skuChanged) await this.releaseSku(next.sku, next.id);
-      if (isConditionalCheckFailed(error)) throw await this.refusal(next.id, outbox.bytes);
+      if (isConditionalCheckFailed(error)) throw await this.refusal(next.id, entries);
       throw error;
     }
     if (skuChanged) await this.releaseSku(previous.sku, next.id);
@@ -226,32 +218,23 @@ export class ProductsRepository {
    * leaves the listings and carries the deleted event, then the sku is freed.
    */
   async delete(product: Product, deleted: Product, event: CloudEvent): Promise<void> {
-    const outbox = this.appendEvent(product.id, event, new Date());
+    const entries = [JSON.stringify(event)];
+    const change = {
+      key: productKey(product.id),
+      set: ['deletedAt = :deletedAt', '#version = :version', 'updatedAt = :deletedAt'],
+      remove: ['#entityKey', '#categoryKey'],
+      conditions: ['#version = :expected AND attribute_not_exists(deletedAt)'],
+      names: {
+        '#version': 'version',
+        '#entityKey': tableIndexes.entity.partitionKey,
+        '#categoryKey': tableIndexes.category.partitionKey,
+      },
+      values: { ':expected': product.version, ':version': deleted.version, ':deletedAt': deleted.updatedAt },
+    };
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: productKey(product.id),
-          UpdateExpression: `SET ${[...outbox.set, 'deletedAt = :deletedAt', '#version = :version', 'updatedAt = :deletedAt'].join(', ')} REMOVE #entityKey, #categoryKey`,
-          ConditionExpression: ['#version = :expected AND attribute_not_exists(deletedAt)', ...outbox.conditions].join(
-            ' AND ',
-          ),
-          ExpressionAttributeNames: {
-            ...outbox.names,
-            '#version': 'version',
-            '#entityKey': tableIndexes.entity.partitionKey,
-            '#categoryKey': tableIndexes.category.partitionKey,
-          },
-          ExpressionAttributeValues: {
-            ...outbox.values,
-            ':expected': product.version,
-            ':version': deleted.version,
-            ':deletedAt': deleted.updatedAt,
-          },
-        }),
-      );
+      await this.outbox.update(product.id, change, entries, new Date());
     } catch (error) {
-      if (isConditionalCheckFailed(error)) throw await this.refusal(product.id, outbox.bytes);
+      if (isConditionalCheckFailed(error)) throw await this.refusal(product.id, entries);
       throw error;
     }
     await this.markStockDeleted(product.id);
@@ -283,70 +266,22 @@ export class ProductsRepository {
       });
   }
 
-  /**
-   * Removes `published`, the first entries of the outbox as read, once their events are out; false
-   * when another flusher did. `remainingSince` is when the oldest entry left behind was written.
-   */
-  completeEvents(
-    productId: string,
-    published: string[],
-    lengthWhenRead: number,
-    remainingSince: string,
-  ): Promise<boolean> {
-    const [firstEntry] = published;
-    if (firstEntry === undefined) return Promise.resolve(true);
-    return removeOutboxEntries({
-      documentClient: this.db,
-      tableName: this.table,
-      key: productKey(productId),
-      firstEntry,
-      count: published.length,
-      lengthWhenRead,
-      remainingSince,
-      removedBytes: published.reduce((sum, entry) => sum + outboxEntryBytes(entry), 0),
-    });
+  /** Removes the handled events from the product's outbox once they are out; false when another flusher did. */
+  completeEvents(productId: string, handled: HandledEntries): Promise<boolean> {
+    return this.outbox.remove(productKey(productId), handled);
   }
 
-  /** Removes a tombstone whose outbox holds exactly the `count` events just published. */
-  async purgeTombstone(productId: string, firstEntry: string | undefined, count: number): Promise<boolean> {
-    try {
-      await this.db.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: productKey(productId),
-          ConditionExpression: `attribute_exists(deletedAt) AND ${firstEntry === undefined ? '' : '#outbox[0] = :first AND '}size(#outbox) = :count`,
-          ExpressionAttributeNames: { '#outbox': 'outbox' },
-          ExpressionAttributeValues: { ...(firstEntry === undefined ? {} : { ':first': firstEntry }), ':count': count },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
-  }
-
-  // A change's event joins the outbox only while it has room for it.
-  private appendEvent(productId: string, event: CloudEvent, now: Date) {
-    return appendToOutbox('catalog', productId, [JSON.stringify(event)], now, { maxBytes: this.maxOutboxBytes });
+  /** Removes a tombstone whose outbox holds exactly `published` (none: an empty outbox). */
+  purgeTombstone(productId: string, published: readonly string[]): Promise<boolean> {
+    return this.outbox.deleteItem(productKey(productId), published, 'attribute_exists(deletedAt)');
   }
 
   // Why a change's condition failed, told by one read: the outbox has no room for its event (the
   // stream has been down for long), or the product changed or went meanwhile.
-  private async refusal(productId: string, eventBytes: number): Promise<Error> {
-    const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: productKey(productId),
-        ConsistentRead: true,
-        ProjectionExpression: '#bytes',
-        ExpressionAttributeNames: { '#bytes': outboxBytesAttribute },
-      }),
-    );
-    const pendingBytes = Number(Item?.[outboxBytesAttribute] ?? 0);
-    return pendingBytes + eventBytes > this.maxOutboxBytes
-      ? new ProductOutboxFullError(productId)
-      : new StaleProductError(productId);
+  private async refusal(productId: string, entries: string[]): Promise<Error> {
+    return (await this.outbox.hasRoom(productKey(productId), entries))
+      ? new StaleProductError(productId)
+      : new ProductOutboxFullError(productId);
   }
 
   // Inventory shares the table: marking the product's stock item (when it has one) makes every

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { requestValidation } from '@shop/contracts';
 import {
   type AccessTokenVerifier,
   type AppState,
@@ -6,7 +7,6 @@ import {
   decodeCursor,
   encodeCursor,
   formatEtag,
-  fromMinorUnits,
   type IdempotencyRepository,
   idempotency,
   idSchema,
@@ -15,20 +15,11 @@ import {
   type Page,
   parseIfMatch,
   requireGroup,
-  validate,
 } from '@shop/platform';
 import Joi from 'joi';
-import type { Product, ProductInput, ProductPatch } from './product.js';
-import { listProductsQuery, productInputSchema, productPatchSchema } from './products.schema.js';
+import { bodyPriceErrors, type ProductInput, type ProductPatch } from './product.js';
+import { type ProductView, toView } from './product-view.js';
 import type { ProductsService } from './products.service.js';
-
-/** The API view of a product: money as a decimal amount in its currency. */
-export type ProductView = Omit<Product, 'priceMinor'> & { price: number };
-
-function toView(product: Product): ProductView {
-  const { priceMinor, ...rest } = product;
-  return { ...rest, price: fromMinorUnits(priceMinor, product.currency) };
-}
 
 const cursorSchema = Joi.object({ id: idSchema().required() });
 
@@ -48,14 +39,15 @@ export function productsRoutes({ products, idempotencyRepository, auth }: Produc
   const router = new Router<AppState>({ prefix: '/api/products' });
   const admin = requireGroup(auth, accessGroups.catalogAdmin);
   const idempotent = idempotency({ repository: idempotencyRepository, scope: 'catalog' });
+  const contract = requestValidation();
+  const listQuery = contract.query<{ limit: number; cursor?: string; category?: string }>('listProducts');
+  const createInput = contract.body<ProductInput>('createProduct', [bodyPriceErrors]);
+  const replaceInput = contract.body<ProductInput>('replaceProduct', [bodyPriceErrors]);
+  const patchInput = contract.body<ProductPatch>('updateProduct', [bodyPriceErrors]);
 
   router.get('/', async (ctx) => {
-    const query = validate(listProductsQuery, ctx.query, { coerce: true }) as {
-      limit: number;
-      cursor?: string;
-      category?: string;
-    };
-    const afterId = query.cursor ? decodeCursor(query.cursor, cursorSchema).id : undefined;
+    const query = listQuery({ ...ctx.query });
+    const afterId = query.cursor !== undefined ? decodeCursor(query.cursor, cursorSchema).id : undefined;
     const { items, hasMore } = await products.list({
       limit: query.limit,
       ...(afterId ? { afterId } : {}),
@@ -70,7 +62,7 @@ export function productsRoutes({ products, idempotencyRepository, auth }: Produc
   });
 
   router.post('/', admin, idempotent, async (ctx) => {
-    const input = validate<ProductInput>(productInputSchema, ctx.request.body);
+    const input = createInput(ctx.request.body);
     const product = await products.create(input, ctx.state.reservedId);
     ctx.status = 201;
     ctx.set('Location', `/api/products/${product.id}`);
@@ -86,7 +78,7 @@ export function productsRoutes({ products, idempotencyRepository, auth }: Produc
 
   router.put('/:id', admin, idempotent, async (ctx) => {
     const id = productId(ctx.params.id);
-    const input = validate<ProductInput>(productInputSchema, ctx.request.body);
+    const input = replaceInput(ctx.request.body);
     const product = await products.replace(id, input, parseIfMatch(ctx.get('if-match')));
     ctx.set('ETag', formatEtag(product.version));
     ctx.body = toView(product);
@@ -94,7 +86,7 @@ export function productsRoutes({ products, idempotencyRepository, auth }: Produc
 
   router.patch('/:id', admin, idempotent, async (ctx) => {
     const id = productId(ctx.params.id);
-    const patch = validate<ProductPatch>(productPatchSchema, ctx.request.body);
+    const patch = patchInput(ctx.request.body);
     const product = await products.patch(id, patch, parseIfMatch(ctx.get('if-match')));
     ctx.set('ETag', formatEtag(product.version));
     ctx.body = toView(product);

@@ -2,35 +2,32 @@ import {
   assertIfMatch,
   currentTraceHeader,
   fromMinorUnits,
+  type IfMatch,
   type Logger,
   NotFoundError,
   newId,
+  type OutboxFlusher,
   PreconditionFailedError,
   ServiceUnavailableError,
   toMinorUnits,
   ValidationError,
 } from '@shop/platform';
-import type { Product, ProductInput, ProductPatch } from './product.js';
+import { type Product, type ProductInput, type ProductPatch, priceFieldError } from './product.js';
 import { productEvent } from './product-events.js';
-import type { ProductOutboxFlusher } from './product-outbox-flusher.js';
 import { ProductOutboxFullError, type ProductsRepository, StaleProductError } from './products.repository.js';
 
 export interface ProductsServiceDeps {
   repository: ProductsRepository;
-  flusher: ProductOutboxFlusher;
+  flusher: OutboxFlusher;
   logger: Logger;
   now?: () => Date;
 }
-
-export type IfMatch = 'any' | number[] | undefined;
 
 const notFound = () => new NotFoundError('Product not found');
 
 function minorUnits(price: number, currency: string): number {
   const minor = toMinorUnits(price, currency);
-  if (minor === undefined) {
-    throw new ValidationError([{ field: 'price', message: `price has more decimal places than ${currency} allows` }]);
-  }
+  if (minor === undefined) throw new ValidationError([priceFieldError(currency)]);
   return minor;
 }
 

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
-import { type AccessTokenVerifier, type AppState, accessGroups, requireGroup, validate } from '@shop/platform';
-import { metricsQuery } from './dashboard.schema.js';
+import { requestValidation } from '@shop/contracts';
+import { type AccessTokenVerifier, type AppState, accessGroups, requireGroup } from '@shop/platform';
 import type { MetricsDashboard } from './metrics-dashboard.js';
 
 export interface DashboardRoutesDeps {
@@ -12,9 +12,10 @@ export interface DashboardRoutesDeps {
 export function dashboardRoutes({ dashboard, auth }: DashboardRoutesDeps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/dashboard' });
   const staff = requireGroup(auth, accessGroups.inventoryStaff);
+  const metricsQuery = requestValidation().query<{ minutes: number }>('getDashboardMetrics');
 
   router.get('/metrics', staff, async (ctx) => {
-    const { minutes } = validate<{ minutes: number }>(metricsQuery, ctx.query, { coerce: true });
+    const { minutes } = metricsQuery({ ...ctx.query });
     ctx.body = await dashboard.read(minutes);
     // The service shares answers for as long; a browser may keep its own copy as long, no proxy may.
     ctx.set('Cache-Control', `private, max-age=${dashboard.cacheSeconds}`);

@@ -1,4 +1,4 @@
-import type { LedgerEntry, StockItem } from './stock-level.js';
+import { type LedgerEntry, StockChangeRefused, type StockItem } from './stock-level.js';
 
 /** What one adjustment learns from the commit that carried it. */
 export interface CommittedAdjustment {
@@ -7,11 +7,19 @@ export interface CommittedAdjustment {
   onHandAfter: number;
 }
 
-export interface AdjustmentBatcherOptions {
-  /** Commits several adjustments as one conditional write; rejects when they do not fit together. */
-  commitGroup: (productId: string, entries: LedgerEntry[]) => Promise<StockItem>;
+/** The writes a batcher commits through (the stock writer). */
+export interface GroupCommits {
+  /**
+   * Commits several adjustments as one conditional write; rejects with a StockChangeRefused when they do
+   * not fit together. Any other failure (a network error, a full outbox) is every member's answer.
+   */
+  commitGroup(productId: string, entries: LedgerEntry[]): Promise<StockItem>;
   /** Commits one adjustment on its own, with its own answer (e.g. 409 naming what is available). */
-  commitOne: (productId: string, entry: LedgerEntry) => Promise<StockItem>;
+  commitOne(productId: string, entry: LedgerEntry): Promise<StockItem>;
+}
+
+export interface AdjustmentBatcherOptions {
+  writer: GroupCommits;
   maxGroupSize?: number;
   /** Longest a write of a busy product waits for its group to fill (default 2 ms). */
   lingerMs?: number;
@@ -41,7 +49,8 @@ const restocksFirst = (a: Waiting, b: Waiting) => Number(a.entry.onHandDelta < 0
  * Group commit for a busy product: while one write of the product's stock item is in flight,
  * adjustments that arrive wait and then go together as one conditional UpdateItem with one entry
  * (and one version) each. If the group does not fit (not enough stock for all), each adjustment is
- * retried alone and gets its own answer, so no request is refused for another's sake.
+ * retried alone and gets its own answer, so no request is refused for another's sake; any other
+ * failure is answered to every member once, not multiplied into a write per member.
  *
  * Writes of one item are kept to one at a time: the store serializes them anyway, and two in flight
  * measured slower. Instead, like a database's commit delay, a write of a product that was written
@@ -111,7 +120,7 @@ export class AdjustmentBatcher {
   private async commit(productId: string, group: Waiting[]): Promise<void> {
     if (group.length > 1) {
       try {
-        const item = await this.options.commitGroup(
+        const item = await this.options.writer.commitGroup(
           productId,
           group.map((waiting) => waiting.entry),
         );
@@ -122,13 +131,17 @@ export class AdjustmentBatcher {
           onHandAfter -= waiting.entry.onHandDelta;
         }
         return;
-      } catch {
-        // Fall through: each adjustment on its own.
+      } catch (error) {
+        if (!(error instanceof StockChangeRefused)) {
+          for (const waiting of group) waiting.reject(error);
+          return;
+        }
+        // Each adjustment on its own, below.
       }
     }
     for (const waiting of group) {
       try {
-        const item = await this.options.commitOne(productId, waiting.entry);
+        const item = await this.options.writer.commitOne(productId, waiting.entry);
         waiting.resolve({ item, version: item.version, onHandAfter: item.onHand });
       } catch (error) {
         waiting.reject(error);

@@ -60,6 +60,8 @@ export interface StockItem extends StockCounters {
   available: number;
   reservations: Record<string, Reservation>;
   outbox: LedgerEntry[];
+  /** The outbox entries as stored (JSON strings), which a flusher removes exactly as it read them. */
+  storedOutbox: readonly string[];
   flushed: StockCounters;
   updatedAt: string;
   /** Set when catalog deleted the product; the item takes no more changes. */
@@ -134,4 +136,15 @@ export function toStockView(productId: string, item: StockItem | undefined, now:
     version: item.version,
     updatedAt: item.updatedAt,
   };
+}
+
+/**
+ * A change's condition failed for a reason its caller must judge from the item as it is (too
+ * little stock, another version, a reservation's state); a full outbox or a deleted product is not one.
+ */
+export class StockChangeRefused extends Error {
+  constructor(readonly item: StockItem) {
+    super(`stock change refused for ${item.productId}`);
+    this.name = 'StockChangeRefused';
+  }
 }

@@ -1,23 +1,19 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import {
-  appendToOutbox,
   archiveAttributes,
   archiveKey,
   type CloudEvent,
   entityTypes,
+  type HandledEntries,
   historyPageSortKeyPrefix,
+  type ItemChange,
   isConditionalCheckFailed,
   itemKeys,
+  OutboxRepository,
+  outboxAttribute,
   type ProductRecord,
   productFromItem,
   queryIndexPage,
-  removeOutboxEntries,
   tableIndexes,
 } from '@shop/platform';
 import {
@@ -28,14 +24,6 @@ import {
   type StockCounters,
   type StockItem,
 } from './stock-level.js';
-
-/** The write's condition did not hold; the caller reads the item to tell why. */
-export class StockConditionError extends Error {
-  constructor(readonly productId: string) {
-    super(`stock condition failed for ${productId}`);
-    this.name = 'StockConditionError';
-  }
-}
 
 /**
  * Changes to a stock item applied as one conditional UpdateItem that also appends their entries,
@@ -59,7 +47,6 @@ export interface StockChange {
     unexpiredAt?: number;
   };
   expireReservations?: string[];
-  maxOutbox: number;
 }
 
 const initialCounters: StockCounters = {
@@ -72,7 +59,7 @@ const initialCounters: StockCounters = {
 // The outbox is parsed on first use: a committed write's answer carries it, but only the flusher
 // reads it, and parsing it on every write of a busy item would cost each sale.
 function fromItem(item: Record<string, unknown>): StockItem {
-  const rawOutbox = (item.outbox as string[] | undefined) ?? [];
+  const rawOutbox = (item[outboxAttribute] as string[] | undefined) ?? [];
   let outbox: LedgerEntry[] | undefined;
   return {
     productId: String(item.productId),
@@ -87,6 +74,7 @@ function fromItem(item: Record<string, unknown>): StockItem {
       outbox ??= rawOutbox.map((entry) => JSON.parse(entry) as LedgerEntry);
       return outbox;
     },
+    storedOutbox: rawOutbox,
     flushed: (item.flushed as StockCounters | undefined) ?? initialCounters,
     ...(item.productDeleted ? { productDeleted: true } : {}),
   };
@@ -98,6 +86,10 @@ const pageOf = (item: Record<string, unknown>): AdjustmentRecord[] =>
 export interface StockRepositoryOptions {
   documentClient: DynamoDBDocumentClient;
   tableName: string;
+  /** The service whose relay sweeps the stock items' outboxes. */
+  outboxOwner: string;
+  /** Most changes a stock item may hold unpublished; a change past it is refused. */
+  maxOutbox: number;
 }
 
 /**
@@ -108,7 +100,23 @@ export interface StockRepositoryOptions {
  * whose product catalog deleted carries `productDeleted` and takes no more changes.
  */
 export class StockRepository {
-  constructor(private readonly options: StockRepositoryOptions) {}
+  private readonly outbox: OutboxRepository;
+
+  constructor(private readonly options: StockRepositoryOptions) {
+    this.outbox = new OutboxRepository({
+      documentClient: options.documentClient,
+      tableName: options.tableName,
+      owner: options.outboxOwner,
+      bounds: { maxEntries: options.maxOutbox },
+      // A stock change is not conditional on the version (hot items take many at once).
+      refuseRepeats: true,
+    });
+  }
+
+  /** Whether the item's outbox is full, so that changes wait for a flush. */
+  outboxFull(item: StockItem): boolean {
+    return item.outbox.length >= this.options.maxOutbox;
+  }
 
   private get db() {
     return this.options.documentClient;
@@ -146,7 +154,7 @@ export class StockRepository {
             ...initialCounters,
             available: 0,
             reservations: {},
-            outbox: [],
+            [outboxAttribute]: [],
             flushed: initialCounters,
             updatedAt: now.toISOString(),
             // Zero is at or below any threshold: a new stock level starts on the low-stock list.
@@ -160,119 +168,31 @@ export class StockRepository {
       });
   }
 
-  /** Applies a change to an existing, live stock item; returns the item after it, or throws StockConditionError. */
-  async apply(productId: string, change: StockChange, now: Date): Promise<StockItem> {
+  /**
+   * Applies a change to an existing, live stock item and appends its entries to the outbox, in one
+   * conditional write; resolves with the item after it, or undefined when a condition failed.
+   */
+  async apply(productId: string, change: StockChange, now: Date): Promise<StockItem | undefined> {
     // Entries are stored as JSON strings: one string per change keeps every write of a busy stock
     // item cheap, where nested maps cost the store per attribute on each rewrite.
-    const outbox = appendToOutbox(
-      'inventory',
-      productId,
-      change.entries.map((entry) => JSON.stringify(entry)),
-      now,
-    );
-    const names: Record<string, string> = { '#version': 'version', ...outbox.names };
-    const values: Record<string, unknown> = {
-      ...outbox.values,
-      ':versions': change.entries.length,
-      ':now': now.toISOString(),
-      ':outboxRoom': change.maxOutbox - change.entries.length,
-    };
-    const set = ['#version = #version + :versions', ...outbox.set, 'updatedAt = :now'];
-    // Only counters that move are in the expression: the shorter it is, the cheaper each write.
-    const move = (attribute: 'onHand' | 'reserved' | 'available', delta: number) => {
-      if (delta === 0) return;
-      names[`#${attribute}`] = attribute;
-      values[`:${attribute}Delta`] = delta;
-      set.push(`#${attribute} = #${attribute} + :${attribute}Delta`);
-    };
-    move('onHand', change.onHandDelta);
-    move('reserved', change.reservedDelta);
-    move('available', change.onHandDelta - change.reservedDelta);
-    if (change.setThreshold !== undefined) {
-      values[':threshold'] = change.setThreshold;
-      set.push('lowStockThreshold = :threshold');
-    }
-    const conditions = ['attribute_exists(pk)', 'attribute_not_exists(productDeleted)', 'size(#outbox) <= :outboxRoom'];
-    // A request whose answer was lost (a timeout) is sent again by the SDK; the change must not
-    // apply twice, so a write whose first entry is already in the outbox fails its condition.
-    const firstEntry = outbox.values[':outboxEntries'][0];
-    if (firstEntry !== undefined) {
-      values[':firstNewEntry'] = firstEntry;
-      conditions.push('NOT contains(#outbox, :firstNewEntry)');
-    }
-    if (change.requireAvailable !== undefined) {
-      names['#available'] = 'available';
-      values[':required'] = change.requireAvailable;
-      conditions.push('#available >= :required');
-    }
-    if (change.expectedVersion !== undefined) {
-      values[':expectedVersion'] = change.expectedVersion;
-      conditions.push('#version = :expectedVersion');
-    }
-    if (change.setReservation) {
-      names['#newReservation'] = change.setReservation.id;
-      values[':reservation'] = change.setReservation.value;
-      set.push('reservations.#newReservation = :reservation');
-    }
-    if (change.updateReservationState) {
-      const update = change.updateReservationState;
-      names['#reservation'] = update.id;
-      names['#state'] = 'state';
-      values[':toState'] = update.state;
-      values[':fromState'] = update.from;
-      set.push('reservations.#reservation.#state = :toState');
-      conditions.push('reservations.#reservation.#state = :fromState');
-      if (update.unexpiredAt !== undefined) {
-        values[':unexpiredAt'] = update.unexpiredAt;
-        conditions.push('reservations.#reservation.expiresAt > :unexpiredAt');
-      }
-    }
-    change.expireReservations?.forEach((id, index) => {
-      names[`#expired${index}`] = id;
-      names['#state'] = 'state';
-      values[':expiredState'] = 'expired';
-      values[':activeState'] = 'active';
-      set.push(`reservations.#expired${index}.#state = :expiredState`);
-      conditions.push(`reservations.#expired${index}.#state = :activeState`);
-    });
+    const entries = change.entries.map((entry) => JSON.stringify(entry));
     try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: itemKeys.stock(productId),
-          UpdateExpression: `SET ${set.join(', ')}`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
+      return fromItem(
+        (await this.outbox.update(productId, changeExpression(productId, change, now), entries, now)) ?? {},
       );
-      return fromItem(Attributes ?? {});
     } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new StockConditionError(productId);
+      if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
   }
 
   /**
-   * Removes the first `count` outbox entries once their history and events are out, and records
-   * the state after them; only if the outbox still starts with `firstEntry` (another flusher may
-   * have done it). Keeps the sparse low-stock attribute in line with that state. `remainingSince`
-   * is when the oldest entry left behind was written.
+   * Removes the handled entries once their history and events are out, and records the state after
+   * them; false when another flusher did first. Keeps the sparse low-stock attribute in line with
+   * that state.
    */
-  async completeEntries(
-    productId: string,
-    firstEntry: LedgerEntry,
-    handled: { count: number; lengthWhenRead: number; remainingSince: string },
-    flushed: StockCounters,
-    low: boolean,
-  ): Promise<boolean> {
-    return removeOutboxEntries({
-      documentClient: this.db,
-      tableName: this.table,
-      key: itemKeys.stock(productId),
-      firstEntry: JSON.stringify(firstEntry),
-      ...handled,
+  completeEntries(productId: string, handled: HandledEntries, flushed: StockCounters, low: boolean): Promise<boolean> {
+    return this.outbox.remove(itemKeys.stock(productId), handled, {
       set: ['flushed = :flushed', ...(low ? ['#lowStockKey = :low'] : [])],
       remove: low ? [] : ['#lowStockKey'],
       names: { '#lowStockKey': tableIndexes.lowStock.partitionKey },
@@ -399,4 +319,69 @@ export class StockRepository {
     const items = await Promise.all(keys.map((key) => this.get(String(key[index.sortKey]))));
     return { items: items.filter((item): item is StockItem => item !== undefined), hasMore };
   }
+}
+
+// The change's own clauses: only counters that move are in the expression, since the shorter it
+// is, the cheaper each write of a busy item.
+function changeExpression(productId: string, change: StockChange, now: Date): ItemChange {
+  const names: Record<string, string> = { '#version': 'version' };
+  const values: Record<string, unknown> = { ':versions': change.entries.length, ':now': now.toISOString() };
+  const set = ['#version = #version + :versions', 'updatedAt = :now'];
+  const conditions = ['attribute_exists(pk)', 'attribute_not_exists(productDeleted)'];
+  const move = (attribute: 'onHand' | 'reserved' | 'available', delta: number) => {
+    if (delta === 0) return;
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}Delta`] = delta;
+    set.push(`#${attribute} = #${attribute} + :${attribute}Delta`);
+  };
+  move('onHand', change.onHandDelta);
+  move('reserved', change.reservedDelta);
+  move('available', change.onHandDelta - change.reservedDelta);
+  if (change.setThreshold !== undefined) {
+    values[':threshold'] = change.setThreshold;
+    set.push('lowStockThreshold = :threshold');
+  }
+  if (change.requireAvailable !== undefined) {
+    names['#available'] = 'available';
+    values[':required'] = change.requireAvailable;
+    conditions.push('#available >= :required');
+  }
+  if (change.expectedVersion !== undefined) {
+    values[':expectedVersion'] = change.expectedVersion;
+    conditions.push('#version = :expectedVersion');
+  }
+  reservationClauses(change, { names, values, set, conditions });
+  return { key: itemKeys.stock(productId), set, conditions, names, values, returnItem: true };
+}
+
+function reservationClauses(
+  change: StockChange,
+  { names, values, set, conditions }: Required<Pick<ItemChange, 'names' | 'values' | 'set' | 'conditions'>>,
+): void {
+  if (change.setReservation) {
+    names['#newReservation'] = change.setReservation.id;
+    values[':reservation'] = change.setReservation.value;
+    set.push('reservations.#newReservation = :reservation');
+  }
+  if (change.updateReservationState) {
+    const update = change.updateReservationState;
+    names['#reservation'] = update.id;
+    names['#state'] = 'state';
+    values[':toState'] = update.state;
+    values[':fromState'] = update.from;
+    set.push('reservations.#reservation.#state = :toState');
+    conditions.push('reservations.#reservation.#state = :fromState');
+    if (update.unexpiredAt !== undefined) {
+      values[':unexpiredAt'] = update.unexpiredAt;
+      conditions.push('reservations.#reservation.expiresAt > :unexpiredAt');
+    }
+  }
+  change.expireReservations?.forEach((id, index) => {
+    names[`#expired${index}`] = id;
+    names['#state'] = 'state';
+    values[':expiredState'] = 'expired';
+    values[':activeState'] = 'active';
+    set.push(`reservations.#expired${index}.#state = :expiredState`);
+    conditions.push(`reservations.#expired${index}.#state = :activeState`);
+  });
 }

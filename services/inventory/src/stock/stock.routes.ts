@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { requestValidation } from '@shop/contracts';
 import {
   type AccessTokenVerifier,
   type AppState,
@@ -14,19 +15,9 @@ import {
   parseIfMatch,
   requireGroup,
   requireIfMatch,
-  validate,
 } from '@shop/platform';
-import {
-  adjustmentSchema,
-  historyCursor,
-  historyQuery,
-  listStockQuery,
-  productCursor,
-  reservationSchema,
-  stocktakeSchema,
-  thresholdSchema,
-} from './stock.schema.js';
 import type { AdjustmentInput, StockService } from './stock.service.js';
+import { historyCursor, productCursor } from './stock-cursors.js';
 import type { StockView } from './stock-level.js';
 
 function productId(raw: string | undefined): string {
@@ -53,14 +44,17 @@ export function stockRoutes({ stock, idempotencyRepository, auth }: StockRoutesD
   const router = new Router<AppState>({ prefix: '/api/inventory' });
   const staff = requireGroup(auth, accessGroups.inventoryStaff);
   const idempotent = idempotency({ repository: idempotencyRepository, scope: 'inventory' });
+  const contract = requestValidation();
+  const listQuery = contract.query<{ limit: number; cursor?: string; lowStock?: boolean }>('listStockLevels');
+  const stocktakeInput = contract.body<{ onHand: number; note?: string }>('takeStock');
+  const thresholdInput = contract.body<{ lowStockThreshold: number }>('setLowStockThreshold');
+  const adjustmentInput = contract.body<AdjustmentInput>('adjustStock');
+  const historyQuery = contract.query<{ limit: number; cursor?: string }>('listAdjustments');
+  const reservationInput = contract.body<{ quantity: number; ttlSeconds: number }>('reserveStock');
 
   router.get('/', staff, async (ctx) => {
-    const query = validate(listStockQuery, ctx.query, { coerce: true }) as {
-      limit: number;
-      cursor?: string;
-      lowStock?: boolean;
-    };
-    const after = query.cursor ? decodeCursor(query.cursor, productCursor).id : undefined;
+    const query = listQuery({ ...ctx.query });
+    const after = query.cursor !== undefined ? decodeCursor(query.cursor, productCursor).id : undefined;
     const { items, last, hasMore } = await stock.list(query.lowStock ? 'low' : 'all', query.limit, after);
     const page: Page<StockView> = { items, nextCursor: hasMore && last ? encodeCursor({ id: last }) : null };
     ctx.body = page;
@@ -75,7 +69,7 @@ export function stockRoutes({ stock, idempotencyRepository, auth }: StockRoutesD
   router.put('/:productId', staff, idempotent, async (ctx) => {
     const id = productId(ctx.params.productId);
     const ifMatch = requireIfMatch(parseIfMatch(ctx.get('if-match')));
-    const body = validate<{ onHand: number; note?: string }>(stocktakeSchema, ctx.request.body);
+    const body = stocktakeInput(ctx.request.body);
     const view = await stock.stocktake(id, body.onHand, ifMatch, body.note);
     ctx.set('ETag', formatEtag(view.version));
     ctx.body = view;
@@ -83,7 +77,7 @@ export function stockRoutes({ stock, idempotencyRepository, auth }: StockRoutesD
 
   router.patch('/:productId', staff, idempotent, async (ctx) => {
     const id = productId(ctx.params.productId);
-    const body = validate<{ lowStockThreshold: number }>(thresholdSchema, ctx.request.body);
+    const body = thresholdInput(ctx.request.body);
     const view = await stock.setThreshold(id, body.lowStockThreshold, parseIfMatch(ctx.get('if-match')));
     ctx.set('ETag', formatEtag(view.version));
     ctx.body = view;
@@ -91,7 +85,7 @@ export function stockRoutes({ stock, idempotencyRepository, auth }: StockRoutesD
 
   router.post('/:productId/adjustments', staff, idempotent, async (ctx) => {
     const id = productId(ctx.params.productId);
-    const input = validate<AdjustmentInput>(adjustmentSchema, ctx.request.body);
+    const input = adjustmentInput(ctx.request.body);
     const result = await stock.adjust(id, input, ctx.state.reservedId, ctx.state.reservedIdReused === true);
     ctx.status = 201;
     ctx.set('Location', `/api/inventory/${id}/adjustments/${result.adjustment.id}`);
@@ -101,8 +95,8 @@ export function stockRoutes({ stock, idempotencyRepository, auth }: StockRoutesD
 
   router.get('/:productId/adjustments', staff, async (ctx) => {
     const id = productId(ctx.params.productId);
-    const query = validate(historyQuery, ctx.query, { coerce: true }) as { limit: number; cursor?: string };
-    const before = query.cursor ? Number(decodeCursor(query.cursor, historyCursor).v) : undefined;
+    const query = historyQuery({ ...ctx.query });
+    const before = query.cursor !== undefined ? Number(decodeCursor(query.cursor, historyCursor).v) : undefined;
     const { items, hasMore } = await stock.history(id, query.limit, before);
     const last = items.at(-1);
     ctx.body = { items, nextCursor: hasMore && last ? encodeCursor({ v: String(last.version) }) : null };
@@ -110,7 +104,7 @@ export function stockRoutes({ stock, idempotencyRepository, auth }: StockRoutesD
 
   router.post('/:productId/reservations', staff, idempotent, async (ctx) => {
     const id = productId(ctx.params.productId);
-    const body = validate<{ quantity: number; ttlSeconds: number }>(reservationSchema, ctx.request.body);
+    const body = reservationInput(ctx.request.body);
     const result = await stock.reserve(id, body.quantity, body.ttlSeconds, ctx.state.reservedId);
     ctx.status = 201;
     ctx.set('Location', `/api/inventory/${id}/reservations/${result.reservation.id}`);
