@@ -33,6 +33,8 @@ export async function generateEventTypes(folder: string = eventsFolder): Promise
     cwd: folder,
     bannerComment: banner,
     additionalProperties: false,
+    // Bounded lists stay arrays (the schema checks their length), not tuples of every length.
+    ignoreMinAndMaxItems: true,
     format: false,
   });
   return formatGeneratedSource(source, generatedTypesFile);

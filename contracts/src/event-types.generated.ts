@@ -2,11 +2,19 @@
 // Do not edit: change the schema and run `npm run generate -w @shop/contracts`.
 
 /**
+ * The product's images, first image first; left out while it has none.
+ *
+ * @maxItems 10
+ */
+export type ProductImages = ProductImage[];
+
+/**
  * Each event type (with its version) and the type of its data.
  */
 export interface EventDataByType {
   'shop.catalog.product.created.v1': ProductEventData;
   'shop.catalog.product.deleted.v1': ProductEventData;
+  'shop.catalog.product.media-changed.v1': ProductEventData;
   'shop.catalog.product.updated.v1': ProductEventData;
   'shop.inventory.reservation.committed.v1': ReservationCommittedData;
   'shop.inventory.reservation.created.v1': ReservationCreatedData;
@@ -52,6 +60,7 @@ export interface ProductSnapshot {
    */
   category: string;
   supplier?: Supplier;
+  images?: ProductImages;
   /**
    * The product's version after the change; consumers use it to order a product's events.
    */
@@ -68,6 +77,38 @@ export interface Supplier {
    * An address as the catalog API accepts it (unicode allowed, so no stricter format).
    */
   email: string;
+}
+export interface ProductImage {
+  /**
+   * A ULID (Crockford base32, 26 characters): every id the platform makes is one.
+   */
+  id: string;
+  /**
+   * What the image shows, for people who cannot see it.
+   */
+  alt: string;
+  /**
+   * The largest size's width in pixels.
+   */
+  width: number;
+  /**
+   * The largest size's height in pixels.
+   */
+  height: number;
+  /**
+   * WebP files of the image, narrowest first.
+   *
+   * @minItems 1
+   * @maxItems 3
+   */
+  sizes: ProductImageSize[];
+}
+export interface ProductImageSize {
+  width: number;
+  /**
+   * A path under /media/, served by the CDN; the file behind it never changes.
+   */
+  url: string;
 }
 /**
  * One reservation of the product.

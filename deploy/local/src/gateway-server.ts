@@ -1,4 +1,12 @@
-import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import {
+  Agent,
+  createServer,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import type { ObservedResponse } from '@shop/contracts';
 import { type Logger, problemContentType, webContentSecurityPolicy } from '@shop/platform';
@@ -29,6 +37,43 @@ export interface GatewayOptions {
    * @shop/contracts) and reports what is wrong; tests turn it on, so every answer they see is checked.
    */
   contractCheck?: { check: (observed: ObservedResponse) => string[]; report: (violation: string) => void };
+  /**
+   * Product media on moto's S3, standing in for CloudFront's `/media/*` and the upload bucket's
+   * own URL: `GET /media/...` reads the media bucket, `POST /uploads` is a presigned upload form.
+   */
+  media?: { s3Endpoint: string; uploadBucket: string; mediaBucket: string };
+}
+
+/** An upload form of the largest file allowed (10 MB) with its fields fits in this. */
+const largestUploadForm = 11 * 1024 * 1024;
+
+/** Answers `GET|HEAD /media/<key>` from the media bucket: the file with its type and caching, or a 404. */
+function serveMedia(
+  req: IncomingMessage,
+  res: ServerResponse,
+  media: NonNullable<GatewayOptions['media']>,
+  path: string,
+) {
+  const upstream = request(
+    new URL(`/${media.mediaBucket}${path}`, media.s3Endpoint),
+    { method: req.method === 'HEAD' ? 'HEAD' : 'GET' },
+    (answer) => {
+      if (answer.statusCode !== 200) {
+        answer.resume();
+        return sendProblem(res, 404, `No such file: ${path}`, path);
+      }
+      res.writeHead(200, {
+        'Content-Type': answer.headers['content-type'] ?? 'application/octet-stream',
+        ...(answer.headers['content-length'] ? { 'Content-Length': answer.headers['content-length'] } : {}),
+        'Cache-Control': answer.headers['cache-control'] ?? 'public, max-age=31536000, immutable',
+        ...(answer.headers.etag ? { ETag: answer.headers.etag } : {}),
+        'X-Content-Type-Options': 'nosniff',
+      });
+      answer.pipe(res);
+    },
+  );
+  upstream.on('error', () => sendProblem(res, 502, 'The media store did not answer', path));
+  upstream.end();
 }
 
 /** Answers larger than this are passed on unchecked (no answer of the API comes near it). */
@@ -149,6 +194,20 @@ export function createGateway(options: GatewayOptions): Server {
     if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz' && req.method === 'GET') return answerReadiness(res, targets, readinessTimeoutMs);
 
+    if (options.media && path.startsWith('/media/')) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        return sendProblem(res, 405, 'Media files are read-only', path, { Allow: 'GET, HEAD' });
+      }
+      return serveMedia(req, res, options.media, path);
+    }
+    if (options.media && path === '/uploads') {
+      if (req.method !== 'POST') return sendProblem(res, 405, 'Uploads are POST forms', path, { Allow: 'POST' });
+      if (Number(req.headers['content-length'] ?? Number.POSITIVE_INFINITY) > largestUploadForm) {
+        return sendProblem(res, 413, `An upload form may have at most ${largestUploadForm} bytes`, path);
+      }
+      proxy.web(req, res, { target: `${options.media.s3Endpoint}/${options.media.uploadBucket}`, ignorePath: true });
+      return;
+    }
     const route = matchRoute(path);
     if (route) {
       const target = targets[route.service];

@@ -277,7 +277,11 @@ async function startServices(
   const targets: Targets = {};
   for (const service of context.plan.services) {
     if (context.shutdown.stopping) return undefined;
-    const url = await startService(context, service, serviceEnv(standIns, userPool));
+    const url = await startService(context, service, {
+      ...serviceEnv(standIns, userPool),
+      // Browsers send upload forms to the gateway, which passes them to moto's upload bucket.
+      UPLOAD_URL: `http://127.0.0.1:${context.plan.config.gatewayPort}/uploads`,
+    });
     if (url === undefined) return undefined;
     targets[service.name] = url;
   }
@@ -402,6 +406,15 @@ function createLocalGateway(config: Config, targets: Targets, standIns: StandIns
       connectSources: [cognitoEndpoint],
     },
     logger: createLogger({ name: 'gateway', level: config.logLevel }),
+    ...(standIns.motoEndpoint && standIns.mediaBuckets
+      ? {
+          media: {
+            s3Endpoint: standIns.motoEndpoint,
+            uploadBucket: standIns.mediaBuckets.upload,
+            mediaBucket: standIns.mediaBuckets.media,
+          },
+        }
+      : {}),
     ...(config.contractCheck
       ? {
           contractCheck: {

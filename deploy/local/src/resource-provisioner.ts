@@ -12,7 +12,8 @@ import {
   type KinesisClient,
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
-import { tableDefinition, tableKeys } from '@shop/platform';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { awsClientConfig, tableDefinition, tableKeys } from '@shop/platform';
 import { createSearchClient, ProductSearchRepository } from '@shop/product-index';
 
 // Stand-ins finish creating in milliseconds; the SDK defaults (20 s between polls) suit AWS.
@@ -149,5 +150,24 @@ export async function ensureProductIndex(endpoint: string, alias: string): Promi
     return `product index ${alias} (${(await repository.indicesOfAlias()).join(', ')})`;
   } finally {
     await client.close();
+  }
+}
+
+/** The local upload and media buckets in moto (what CDK makes in AWS). */
+export const localMediaBuckets = { upload: 'shop-uploads', media: 'shop-media' } as const;
+
+/** Creates the upload and media buckets in moto's S3 if they are missing. */
+export async function ensureMediaBuckets(endpoint: string, region: string): Promise<string> {
+  const s3 = new S3Client({ ...awsClientConfig({ region, endpoint }), forcePathStyle: true });
+  try {
+    for (const Bucket of Object.values(localMediaBuckets)) {
+      await s3.send(new CreateBucketCommand({ Bucket })).catch((error: unknown) => {
+        const name = (error as { name?: string }).name;
+        if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
+      });
+    }
+    return `buckets ${Object.values(localMediaBuckets).join(', ')}`;
+  } finally {
+    s3.destroy();
   }
 }

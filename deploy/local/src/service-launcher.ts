@@ -19,6 +19,14 @@ export function serviceEnv(standIns: StandIns, pool: UserPool): Record<string, s
     KINESIS_ENDPOINT: standIns.kinesisEndpoint,
     // Inventory's staff dashboard reads the analytics metrics from moto's CloudWatch.
     ...(standIns.motoEndpoint ? { CLOUDWATCH_ENDPOINT: standIns.motoEndpoint } : {}),
+    // Catalog's product images: uploads and checked sizes in moto's S3.
+    ...(standIns.motoEndpoint && standIns.mediaBuckets
+      ? {
+          S3_ENDPOINT: standIns.motoEndpoint,
+          UPLOAD_BUCKET: standIns.mediaBuckets.upload,
+          MEDIA_BUCKET: standIns.mediaBuckets.media,
+        }
+      : {}),
     // Catalog's storefront search reads the product index on the OpenSearch node.
     ...(standIns.searchEndpoint ? { SEARCH_ENDPOINT: standIns.searchEndpoint } : {}),
     TABLE_NAME: standIns.tableName,

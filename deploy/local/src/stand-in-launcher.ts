@@ -15,7 +15,7 @@ import {
 import { HttpWaitTimeoutError, waitForHttp } from './http-probe.js';
 import { openSearchCommand, openSearchInstalled, openSearchLib } from './opensearch-server.js';
 import { assertPortFree, findFreePorts } from './port-finder.js';
-import { ensureStream, ensureTable } from './resource-provisioner.js';
+import { ensureMediaBuckets, ensureStream, ensureTable, localMediaBuckets } from './resource-provisioner.js';
 
 export type StandInName = 'dynamodb' | 'kinesis' | 'moto' | 'search';
 
@@ -24,7 +24,7 @@ export interface StandInsOptions {
   dataDir?: string;
   /** Fixed ports; any left out is a random free port. */
   ports?: { dynamodb?: number; kinesis?: number; moto?: number; search?: number; searchTransport?: number };
-  /** Also start moto server (CloudWatch, SNS, Cognito). */
+  /** Also start moto server (CloudWatch, SNS, Cognito, and S3 with the upload and media buckets). */
   moto?: boolean;
   /** Also start an OpenSearch node (the search engine), data in `<dataDir>/opensearch`. */
   search?: boolean;
@@ -54,6 +54,8 @@ export interface StandIns {
   dynamoDbEndpoint: string;
   kinesisEndpoint: string;
   motoEndpoint?: string;
+  /** The upload and media buckets in moto's S3, when moto runs. */
+  mediaBuckets?: { upload: string; media: string };
   /** The OpenSearch node's HTTP endpoint, when `search` was asked for. */
   searchEndpoint?: string;
   tableName: string;
@@ -350,6 +352,7 @@ export async function startStandIns(options: StandInsOptions = {}): Promise<Stan
     const provisioned = await Promise.all([
       provision('dynamodb', settings('dynamodb')),
       provision('kinesis', settings('kinesis')),
+      ...(withMoto ? [ensureMediaBuckets(specs.moto.endpoint, region)] : []),
     ]);
     options.log?.(`${provisioned.join('; ')} … ok`);
   } catch (error) {
@@ -370,7 +373,7 @@ export async function startStandIns(options: StandInsOptions = {}): Promise<Stan
     region,
     dynamoDbEndpoint: specs.dynamodb.endpoint,
     kinesisEndpoint: specs.kinesis.endpoint,
-    ...(withMoto ? { motoEndpoint: specs.moto.endpoint } : {}),
+    ...(withMoto ? { motoEndpoint: specs.moto.endpoint, mediaBuckets: localMediaBuckets } : {}),
     ...(options.search ? { searchEndpoint: specs.search.endpoint } : {}),
     tableName,
     streamName,

@@ -20,7 +20,7 @@ export type { ConfigKey, ConfigOf, ConfigSpec } from './config/config-schema.js'
 export { defineConfig, describeConfig, loadConfig, port, url } from './config/config-schema.js';
 export type { IndexPageQuery } from './data/index-page.js';
 export { queryIndexPage } from './data/index-page.js';
-export type { ProductRecord, Supplier } from './data/product-item.js';
+export type { ProductImage, ProductImageSize, ProductRecord, Supplier } from './data/product-item.js';
 export { productCategoryKey, productFromItem, productToItem } from './data/product-item.js';
 export {
   entityTypes,

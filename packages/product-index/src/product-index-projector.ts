@@ -11,13 +11,14 @@ function viewOf({ priceMinor: _priceMinor, ...product }: ProductSnapshot): Index
 
 /**
  * The index write an event makes, guarded by the version it carries (the product's, or the stock
- * item's); none for events the index does not read. Product created/updated/deleted, and every
+ * item's); none for events the index does not read. Product created/updated/media-changed/deleted, and every
  * stock event that carries an availability.
  */
 export function indexWriteOf(event: ShopEvent): IndexWrite | undefined {
   switch (event.type) {
     case productEventTypes.created:
     case productEventTypes.updated:
+    case productEventTypes.mediaChanged:
       return { kind: 'product', product: viewOf(event.data.product) };
     case productEventTypes.deleted:
       return { kind: 'delete', productId: event.data.product.id, version: event.data.product.version };

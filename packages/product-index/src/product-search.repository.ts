@@ -59,6 +59,8 @@ export const productIndexBody: API.Indices_Create_RequestBody = {
       price: { type: 'double' },
       currency: { type: 'keyword' },
       supplier: { type: 'object', enabled: false },
+      // Shown with a hit, never searched.
+      images: { type: 'object', enabled: false },
       version: { type: 'long' },
       createdAt: { type: 'date' },
       updatedAt: { type: 'date' },
@@ -78,6 +80,7 @@ const productFields = [
   'price',
   'currency',
   'supplier',
+  'images',
   'version',
   'createdAt',
   'updatedAt',
@@ -204,7 +207,14 @@ export class ProductSearchRepository {
    * every instance at once (a fixed first name, and adding an alias is idempotent).
    */
   async ensureIndex(): Promise<void> {
-    if ((await this.indicesOfAlias()).length > 0) return;
+    if ((await this.indicesOfAlias()).length > 0) {
+      // Fields added to the mapping since the index was made (adding a field is always allowed).
+      await this.options.client.indices.putMapping(
+        { index: this.options.alias, body: productIndexBody.mappings ?? {} },
+        adminRequest,
+      );
+      return;
+    }
     const first = `${this.options.alias}-v1`;
     await this.createIndex(first).catch((error: unknown) => {
       if (!String((error as { message?: string }).message).includes('resource_already_exists_exception')) throw error;
@@ -490,5 +500,5 @@ function resultOf(body: RawSearchBody, limit: number): SearchResult {
 
 function hitOf(source: ProductDocument): SearchHit {
   const { deleted: _deleted, stockVersion: _stockVersion, available, ...product } = source;
-  return { ...(product as IndexedProduct), available: Math.max(0, available ?? 0) };
+  return { ...(product as IndexedProduct), images: product.images ?? [], available: Math.max(0, available ?? 0) };
 }

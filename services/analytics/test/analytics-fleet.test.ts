@@ -7,6 +7,15 @@ import { createKinesisClient } from '@shop/platform';
 import test from 'ava';
 import { restockEvent, viewEvent } from './event-fixtures.js';
 
+/** Waits until the clock is between `from` and `to` ms into a window (windows start at multiples of `windowMs`). */
+async function untilWindowOffset(windowMs: number, from: number, to: number): Promise<void> {
+  for (;;) {
+    const offset = Date.now() % windowMs;
+    if (offset >= from && offset < to) return;
+    await new Promise((resolve) => setTimeout(resolve, (from - offset + windowMs) % windowMs || 10));
+  }
+}
+
 // The real KCL MultiLangDaemon (Java) running our record processor, against dynalite, the Kinesis
 // stand-in and moto server.
 test('when two workers share a 4-shard stream and one is killed mid-stream, then the other takes over and every event is counted once, poison included, and product views arrive by category', async (t) => {
@@ -16,8 +25,9 @@ test('when two workers share a 4-shard stream and one is killed mid-stream, then
   const reader = new AnalyticsReader(standIns.region, standIns.motoEndpoint ?? '', namespace);
   const logDir = mkdtempSync(join(tmpdir(), 'analytics-fleet-'));
   const topicArn = await ensureAlertTopic(standIns);
+  const windowMs = 5000;
   const env = {
-    ANALYTICS_WINDOW_SECONDS: '5',
+    ANALYTICS_WINDOW_SECONDS: String(windowMs / 1000),
     METRICS_NAMESPACE: namespace,
     KCL_FAILOVER_MILLIS: '3000',
     LOG_LEVEL: 'warn',
@@ -56,11 +66,15 @@ test('when two workers share a 4-shard stream and one is killed mid-stream, then
   const counted = () => reader.sumOver('EventsProcessed', 'EventType');
 
   await produce(200);
-  // Both daemons have started once the first window of events is published.
-  await eventually(counted, (total) => total > 0, 120_000);
+  // Both daemons have started and published every shard's window once these are counted.
+  await eventually(counted, (total) => total >= 200, 120_000);
   await produce(400, ['{not json', JSON.stringify({ specversion: '1.0', id: 'x', type: 'shop.unknown.v1' })]);
   const killed = workers[0];
   if (!killed?.pid) throw new Error('worker a is not running');
+  // The kill falls mid-window, 2.5 s after the last window closed (its publishes and checkpoints
+  // are done) and 1 s before the next. A kill between a shard's PutMetricData and its checkpoint
+  // would count that window twice: CloudWatch has no idempotent put (docs/architecture.md).
+  await untilWindowOffset(windowMs, 2500, 4000);
   // A crashed machine: the worker, its daemon and their record processors, all at once.
   process.kill(-killed.pid, 'SIGKILL');
   await produce(400, ['[]']);

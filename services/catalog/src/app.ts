@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@opensearch-project/opensearch';
 import { apiDocument } from '@shop/contracts';
 import {
@@ -13,6 +14,10 @@ import { ProductSearchRepository } from '@shop/product-index';
 import { behaviourEventsRoutes } from './behaviour-events/behaviour-events.routes.js';
 import { BehaviourEventsService } from './behaviour-events/behaviour-events.service.js';
 import { defaultEventsRateLimit } from './catalog.config.js';
+import { mediaRoutes } from './media/media.routes.js';
+import { MediaService } from './media/media.service.js';
+import { type MediaBuckets, MediaStorage } from './media/media-storage.js';
+import { UploadsRepository } from './media/uploads.repository.js';
 import { ProductOutboxSource } from './products/product-outbox-source.js';
 import { ProductsRepository } from './products/products.repository.js';
 import { productsRoutes } from './products/products.routes.js';
@@ -26,6 +31,8 @@ export interface CatalogDeps extends ServiceAppDeps {
    * indexer makes and writes it); search answers 503 without them, or before the index exists.
    */
   search?: { client: Client; alias: string };
+  /** S3 and the upload and media buckets; the image operations answer 503 without them. */
+  media?: { s3: S3Client; buckets: MediaBuckets };
   /** Per-client limit of `POST /api/events`; `defaultEventsRateLimit` when left out. */
   eventsRateLimit?: RateLimitOptions;
 }
@@ -45,7 +52,15 @@ export function createApp(deps: CatalogDeps) {
     publisher: deps.publisher,
     batchSize: 100,
   });
-  const products = new ProductsService({ repository, flusher, logger: deps.logger });
+  const storage = deps.media ? new MediaStorage(deps.media.s3, deps.media.buckets) : undefined;
+  const products = new ProductsService({
+    repository,
+    flusher,
+    logger: deps.logger,
+    ...(storage ? { removeMedia: (paths: readonly string[]) => storage.deleteMedia(paths) } : {}),
+  });
+  const uploads = new UploadsRepository({ documentClient: deps.documentClient, tableName: deps.tableName });
+  const media = storage ? new MediaService({ products, uploads, storage, logger: deps.logger }) : undefined;
   const searchIndex = deps.search ? new ProductSearchRepository(deps.search) : undefined;
   const search = new SearchService(searchIndex);
   const events = new BehaviourEventsService({ repository, publisher: deps.publisher, logger: deps.logger });
@@ -60,6 +75,7 @@ export function createApp(deps: CatalogDeps) {
       // Before the products routes, whose `/:id` would take `search` for an id.
       searchRoutes({ search }),
       productsRoutes({ products, idempotencyRepository, auth: deps.auth }),
+      mediaRoutes({ media, idempotencyRepository, auth: deps.auth }),
       behaviourEventsRoutes({ events, rateLimit: deps.eventsRateLimit ?? defaultEventsRateLimit }),
       // Catalog publishes the whole platform's contract: the route table sends its paths here.
       apiReferenceRoutes({ document: apiDocument }),

@@ -21,6 +21,30 @@ export const catalogConfig = defineConfig({
     schema: Joi.number().integer().min(50).max(30_000),
     default: 1000,
   },
+  uploadBucket: {
+    env: 'UPLOAD_BUCKET',
+    doc: 'The private bucket image uploads go to; product media answers 503 without it',
+    schema: Joi.string().allow(''),
+    default: '',
+  },
+  mediaBucket: {
+    env: 'MEDIA_BUCKET',
+    doc: 'The private bucket of checked, resized product images that the CDN serves under /media/',
+    schema: Joi.string().allow(''),
+    default: '',
+  },
+  s3Endpoint: {
+    env: 'S3_ENDPOINT',
+    doc: 'S3 endpoint override (moto locally); the regional endpoint when empty',
+    schema: Joi.string().uri().allow(''),
+    default: '',
+  },
+  uploadUrl: {
+    env: 'UPLOAD_URL',
+    doc: "Where clients send upload forms instead of the upload bucket's own URL (the local gateway)",
+    schema: Joi.string().uri().allow(''),
+    default: '',
+  },
   eventsRateLimitBurst: {
     env: 'EVENTS_RATE_LIMIT_BURST',
     doc: 'POST /api/events requests a client may send at once',

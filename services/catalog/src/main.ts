@@ -3,6 +3,7 @@ import { createSearchClient } from '@shop/product-index';
 import { httpServices } from '@shop/topology';
 import { createApp } from './app.js';
 import { catalogConfig } from './catalog.config.js';
+import { createS3Client } from './media/media-storage.js';
 
 function loadCatalogConfig() {
   try {
@@ -31,6 +32,18 @@ const search = config.searchEndpoint
     }
   : undefined;
 
+const media =
+  config.uploadBucket && config.mediaBucket
+    ? {
+        s3: createS3Client({ region: config.region, ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}) }),
+        buckets: {
+          uploadBucket: config.uploadBucket,
+          mediaBucket: config.mediaBucket,
+          ...(config.uploadUrl ? { uploadUrl: config.uploadUrl } : {}),
+        },
+      }
+    : undefined;
+
 const spec = httpServices.catalog;
 
 startService({
@@ -38,5 +51,6 @@ startService({
   portEnv: spec.port.env,
   defaultPort: spec.port.default,
   defaultMetricsPort: spec.metricsPort.default,
-  createApp: (deps) => createApp({ ...deps, eventsRateLimit, ...(search ? { search } : {}) }),
+  createApp: (deps) =>
+    createApp({ ...deps, eventsRateLimit, ...(search ? { search } : {}), ...(media ? { media } : {}) }),
 });

@@ -54,6 +54,7 @@ function product(overrides: Partial<ProductView> = {}): ProductView {
     currency: 'USD',
     sku: `SKU-${newId()}`,
     category: 'running-shoes',
+    images: [],
     version: 1,
     createdAt: at,
     updatedAt: at,

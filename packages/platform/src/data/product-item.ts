@@ -6,6 +6,22 @@ export interface Supplier {
   email: string;
 }
 
+/** One stored size of a product image: a WebP file under `/media/`. */
+export interface ProductImageSize {
+  width: number;
+  url: string;
+}
+
+/** A product image: checked, stripped of metadata and resized before it was attached. */
+export interface ProductImage {
+  id: string;
+  alt: string;
+  width: number;
+  height: number;
+  /** Narrowest first. */
+  sizes: ProductImageSize[];
+}
+
 /** A product as stored: money in integer minor units. Catalog owns it; inventory reads it. */
 export interface ProductRecord {
   id: string;
@@ -16,6 +32,8 @@ export interface ProductRecord {
   sku: string;
   category: string;
   supplier?: Supplier;
+  /** First image first; absent on products that never had one. */
+  images?: ProductImage[];
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -54,5 +72,16 @@ export function productFromItem(item: Record<string, unknown>): ProductRecord {
   };
   const supplier = item.supplier as Supplier | undefined;
   if (supplier) product.supplier = { name: supplier.name, email: supplier.email };
+  if (Array.isArray(item.images)) product.images = (item.images as ProductImage[]).map(imageFromItem);
   return product;
+}
+
+function imageFromItem(image: ProductImage): ProductImage {
+  return {
+    id: String(image.id),
+    alt: String(image.alt),
+    width: Number(image.width),
+    height: Number(image.height),
+    sizes: image.sizes.map((size) => ({ width: Number(size.width), url: String(size.url) })),
+  };
 }

@@ -56,6 +56,8 @@ export const itemKeys = {
     pk: `PRODUCT#${productId}`,
     sk: `${historyPageSortKeyPrefix}${String(firstVersion).padStart(15, '0')}`,
   }),
+  /** An image upload a catalog admin asked for, in its product's partition until attached or expired. */
+  imageUpload: (productId: string, uploadId: string) => ({ pk: `PRODUCT#${productId}`, sk: `UPLOAD#${uploadId}` }),
   sku: (sku: string) => ({ pk: `SKU#${sku}`, sk: 'SKU' }),
   idempotency: (scopedKey: string) => ({ pk: `IDEMPOTENCY#${scopedKey}`, sk: 'IDEMPOTENCY' }),
   /** The claim that one low-stock event's supplier alert is being or has been sent. */

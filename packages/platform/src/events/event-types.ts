@@ -3,6 +3,7 @@ export const productEventTypes = {
   created: 'shop.catalog.product.created.v1',
   updated: 'shop.catalog.product.updated.v1',
   deleted: 'shop.catalog.product.deleted.v1',
+  mediaChanged: 'shop.catalog.product.media-changed.v1',
 } as const;
 
 export const stockEventTypes = {

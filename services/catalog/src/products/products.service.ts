@@ -1,3 +1,4 @@
+import type { ProductImage } from '@shop/platform';
 import {
   assertIfMatch,
   currentTraceHeader,
@@ -13,13 +14,15 @@ import {
   ValidationError,
 } from '@shop/platform';
 import { type Product, type ProductInput, type ProductPatch, priceFieldError } from './product.js';
-import { productEvent } from './product-events.js';
+import { type ProductChange, productEvent } from './product-events.js';
 import { ProductOutboxFullError, type ProductsRepository, StaleProductError } from './products.repository.js';
 
 export interface ProductsServiceDeps {
   repository: ProductsRepository;
   flusher: OutboxFlusher;
   logger: Logger;
+  /** Deletes a deleted product's image files (`/media/` paths); a failure is logged, not answered. */
+  removeMedia?: (paths: readonly string[]) => Promise<void>;
   now?: () => Date;
 }
 
@@ -83,6 +86,7 @@ export class ProductsService {
       sku: input.sku ?? current.sku,
       category: input.category,
       supplier: input.supplier,
+      images: current.images,
     }));
   }
 
@@ -101,23 +105,47 @@ export class ProductsService {
         sku: patch.sku ?? current.sku,
         category: patch.category ?? current.category,
         supplier: patch.supplier === null ? undefined : (patch.supplier ?? current.supplier),
+        images: current.images,
       };
     });
   }
 
+  /**
+   * Sets the product's images to what `compute` makes of the current ones: a new version with
+   * its media-changed event, under the same If-Match and retry rules as any other change.
+   */
+  changeImages(id: string, ifMatch: IfMatch, compute: (current: Product) => ProductImage[]): Promise<Product> {
+    return this.change(
+      id,
+      ifMatch,
+      (current) => {
+        const { id: _id, version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...fields } = current;
+        return { ...fields, images: compute(current) };
+      },
+      'mediaChanged',
+    );
+  }
+
   async delete(id: string, ifMatch: IfMatch): Promise<void> {
-    await this.writeCurrent(id, ifMatch, async (current) => {
+    const deleted = await this.writeCurrent(id, ifMatch, async (current) => {
       const deleted = { ...current, version: current.version + 1, updatedAt: this.now().toISOString() };
       await this.deps.repository.delete(current, deleted, productEvent('deleted', deleted, currentTraceHeader()));
       return deleted;
     });
     this.flushSoon(id);
+    const paths = (deleted.images ?? []).flatMap((image) => image.sizes.map((size) => size.url));
+    if (paths.length > 0 && this.deps.removeMedia) {
+      await this.deps.removeMedia(paths).catch((error: unknown) => {
+        this.deps.logger.warn({ err: error, productId: id, paths }, 'image files of a deleted product not deleted');
+      });
+    }
   }
 
   private async change(
     id: string,
     ifMatch: IfMatch,
     compute: (current: Product) => Omit<Product, 'id' | 'version' | 'createdAt' | 'updatedAt'>,
+    kind: Extract<ProductChange, 'updated' | 'mediaChanged'> = 'updated',
   ): Promise<Product> {
     const next = await this.writeCurrent(id, ifMatch, async (current) => {
       const fields = compute(current);
@@ -129,7 +157,8 @@ export class ProductsService {
         updatedAt: this.now().toISOString(),
       };
       if (!fields.supplier) delete updated.supplier;
-      await this.deps.repository.update(updated, current, productEvent('updated', updated, currentTraceHeader()));
+      if (!fields.images) delete updated.images;
+      await this.deps.repository.update(updated, current, productEvent(kind, updated, currentTraceHeader()));
       return updated;
     });
     this.flushSoon(id);
