@@ -7,6 +7,13 @@ export type Product = Schemas['Product'];
 /** A product as a client creates (POST) or replaces (PUT) it. */
 export type ProductInput = Schemas['ProductInput'];
 export type ProductPage = Schemas['ProductPage'];
+/** A product image: its alt text and its WebP sizes under `/media/`, for `srcset`. */
+export type ProductImage = Schemas['ProductImage'];
+/** The presigned form to send an image file with, before attaching it. */
+export type ImageUpload = Schemas['ImageUpload'];
+/** A product as search finds it, with the units available. */
+export type SearchItem = Schemas['SearchItem'];
+export type SearchResults = Schemas['SearchResults'];
 export type Currency = Schemas['Currency'];
 export type StockLevel = Schemas['StockLevel'];
 export type StockLevelPage = Schemas['StockLevelPage'];

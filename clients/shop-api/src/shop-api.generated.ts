@@ -172,6 +172,101 @@ export interface paths {
     patch: operations['updateProduct'];
     trace?: never;
   };
+  '/api/products/{id}/images/uploads': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The product's id. Anything that is not a ULID is a 404, as an unknown id is. */
+        id: components['parameters']['ProductId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Ask for an upload of an image file
+     * @description Answers a presigned POST for the private upload bucket, under a key the service chose, valid for `expiresAt`. The policy allows exactly the declared type and size. Send the `fields` as form fields and then the file as the last field, `file`, to `url`. Then attach the upload with `POST /api/products/{id}/images`. The upload is checked from its bytes at that point; what the client declared here only bounds the upload. A product that already has 10 images takes no upload (422).
+     */
+    post: operations['createImageUpload'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/products/{id}/images': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The product's id. Anything that is not a ULID is a 404, as an unknown id is. */
+        id: components['parameters']['ProductId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Attach an uploaded image to a product
+     * @description Reads the upload and decides from its bytes: a JPEG, PNG, WebP or AVIF image of at most 10 MB and 40 megapixels (read from the header, before decoding), decoded in full. SVG, GIF, HEIC, text and polyglots are refused. The image is oriented and its metadata (EXIF, GPS) is dropped. WebP sizes of 200, 600 and 1200 pixels wide (never enlarged) go to the media bucket, and the image is appended to the product's images as a new version with `shop.catalog.product.media-changed.v1`. A refused file is a 422 naming why, and its upload is deleted. An upload is attached once; the same `uploadId` again is a 422.
+     */
+    post: operations['attachProductImage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/products/{id}/images/order': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The product's id. Anything that is not a ULID is a 404, as an unknown id is. */
+        id: components['parameters']['ProductId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Put a product's images in a new order
+     * @description `ids` names every image of the product once, first image first; anything else is a 422.
+     */
+    put: operations['reorderProductImages'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/products/{id}/images/{imageId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The product's id. Anything that is not a ULID is a 404, as an unknown id is. */
+        id: components['parameters']['ProductId'];
+        /** @description The image's id. Anything that is not a ULID is a 404, as an unknown id is. */
+        imageId: components['parameters']['ImageId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Remove an image from a product
+     * @description Removes the image (a new product version) and then its files from the media bucket.
+     */
+    delete: operations['deleteProductImage'];
+    options?: never;
+    head?: never;
+    /** Change an image's alt text */
+    patch: operations['updateProductImage'];
+    trace?: never;
+  };
   '/api/events': {
     parameters: {
       query?: never;
@@ -404,6 +499,77 @@ export interface components {
       checks?: {
         [key: string]: 'ok' | 'failing' | 'timed out';
       };
+    };
+    /** @description An image's id, a ULID. */
+    ImageId: components['schemas']['Id'];
+    /**
+     * @description What the image shows, for people who cannot see it: one line of visible text, 1-300 characters.
+     * @example The trail shoe from the side, in blue
+     */
+    ImageAlt: string;
+    ImageSize: {
+      /** @description Pixels wide; the height keeps the image's aspect ratio. */
+      width: number;
+      /**
+       * @description A path under `/media/` (served by CloudFront in AWS and by the gateway locally). The file behind it never changes (`Cache-Control: public, max-age=31536000, immutable`).
+       * @example /media/01JNB31SE09XVVNZM7ZSVB5E43/01JNB4C0B5R0TQ9K2Y4W8D3F1H/600.webp
+       */
+      url: string;
+    };
+    ProductImage: {
+      id: components['schemas']['ImageId'];
+      alt: components['schemas']['ImageAlt'];
+      /** @description The largest size's width in pixels. */
+      width: number;
+      /** @description The largest size's height in pixels. */
+      height: number;
+      /** @description WebP files of the image, narrowest first, for `srcset`. */
+      sizes: components['schemas']['ImageSize'][];
+    };
+    /** @description The product's images, first image first; at most 10. */
+    ProductImages: components['schemas']['ProductImage'][];
+    /**
+     * @description The file's type, as the browser names it.
+     * @enum {string}
+     */
+    ImageContentType: 'image/jpeg' | 'image/png' | 'image/webp' | 'image/avif';
+    ImageUploadRequest: {
+      contentType: components['schemas']['ImageContentType'];
+      /** @description The file's size in bytes, at most 10 MB (10,485,760). */
+      size: number;
+    };
+    ImageUpload: {
+      uploadId: components['schemas']['Id'];
+      /**
+       * @description Always `POST` (a form upload).
+       * @enum {string}
+       */
+      method: 'POST';
+      /**
+       * Format: uri
+       * @description Where to send the form.
+       */
+      url: string;
+      /** @description Form fields to send before the file, as given. */
+      fields: {
+        [key: string]: string;
+      };
+      /**
+       * Format: date-time
+       * @description The upload is refused after this moment; an unused upload is removed after a day.
+       */
+      expiresAt: string;
+    };
+    ImageAttachment: {
+      uploadId: components['schemas']['Id'];
+      alt: components['schemas']['ImageAlt'];
+    };
+    ImagePatch: {
+      alt: components['schemas']['ImageAlt'];
+    };
+    ImageOrder: {
+      /** @description Every image id of the product once, first image first. */
+      ids: components['schemas']['ImageId'][];
     };
     /**
      * @description One line of visible text: no control characters (Unicode `Cc`), and at least one letter, digit, punctuation mark or symbol, so blanks or zero-width characters alone are refused. 1-200 characters.
@@ -681,6 +847,7 @@ export interface components {
       sku: components['schemas']['Sku'];
       category: components['schemas']['CategorySlug'];
       supplier?: components['schemas']['Supplier'];
+      images: components['schemas']['ProductImages'];
       /** @description Starts at 1 and grows by one with each change; the `ETag` is `"<version>"`. */
       version: number;
       /** Format: date-time */
@@ -704,6 +871,7 @@ export interface components {
       sku: components['schemas']['Sku'];
       category: components['schemas']['CategorySlug'];
       supplier?: components['schemas']['Supplier'];
+      images: components['schemas']['ProductImages'];
       version: number;
       /** Format: date-time */
       createdAt: string;
@@ -1065,6 +1233,17 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'];
       };
     };
+    /** @description Changed; the product as stored now. */
+    ProductImagesChanged: {
+      headers: {
+        ETag: components['headers']['ETag'];
+        'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Product'];
+      };
+    };
     /** @description The sku is used by another product (`sku` names it) or is being claimed by another write at this moment; a create retried with an `Idempotency-Key` after its product was deleted; or a request with the same `Idempotency-Key` is still in progress (only then with `Retry-After`). Nothing changed. */
     ProductConflict: {
       headers: {
@@ -1148,6 +1327,8 @@ export interface components {
     Cursor: string;
     /** @description The product's id. Anything that is not a ULID is a 404, as an unknown id is. */
     ProductId: components['schemas']['Id'];
+    /** @description The image's id. Anything that is not a ULID is a 404, as an unknown id is. */
+    ImageId: components['schemas']['Id'];
     /** @description The catalog product's id. Anything that is not a ULID is a 404, as an unknown or deleted product is. */
     StockProductId: components['schemas']['Id'];
     /** @description The reservation's id. Anything that is not a ULID is a 404, as is a reservation of another product. */
@@ -1629,6 +1810,216 @@ export interface operations {
           'application/json': components['schemas']['Product'];
         };
       };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['ProductConflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  createImageUpload: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The product's id. Anything that is not a ULID is a 404, as an unknown id is. */
+        id: components['parameters']['ProductId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ImageUploadRequest'];
+      };
+    };
+    responses: {
+      /** @description The upload to make. */
+      201: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImageUpload'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  attachProductImage: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description The `ETag` of the version the change was made against (`"<version>"`, a list, or `*`). A stale value is a 412 and changes nothing, as is any value that names no current version, whatever its form or length (RFC 9110: a condition that is false). Without it, a change that loses a race is applied again to the newer version (no update is lost).
+         * @example "3"
+         */
+        'If-Match'?: components['parameters']['IfMatch'];
+        /**
+         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+         * @example 5b0a7c1e-checkout-42
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @description The product's id. Anything that is not a ULID is a 404, as an unknown id is. */
+        id: components['parameters']['ProductId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ImageAttachment'];
+      };
+    };
+    responses: {
+      /** @description Attached; the product as stored now, the new image last. */
+      201: {
+        headers: {
+          ETag: components['headers']['ETag'];
+          Location: components['headers']['Location'];
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Product'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['ProductConflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  reorderProductImages: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description The `ETag` of the version the change was made against (`"<version>"`, a list, or `*`). A stale value is a 412 and changes nothing, as is any value that names no current version, whatever its form or length (RFC 9110: a condition that is false). Without it, a change that loses a race is applied again to the newer version (no update is lost).
+         * @example "3"
+         */
+        'If-Match'?: components['parameters']['IfMatch'];
+        /**
+         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+         * @example 5b0a7c1e-checkout-42
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @description The product's id. Anything that is not a ULID is a 404, as an unknown id is. */
+        id: components['parameters']['ProductId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ImageOrder'];
+      };
+    };
+    responses: {
+      200: components['responses']['ProductImagesChanged'];
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['ProductConflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['ContentTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  deleteProductImage: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description The `ETag` of the version the change was made against (`"<version>"`, a list, or `*`). A stale value is a 412 and changes nothing, as is any value that names no current version, whatever its form or length (RFC 9110: a condition that is false). Without it, a change that loses a race is applied again to the newer version (no update is lost).
+         * @example "3"
+         */
+        'If-Match'?: components['parameters']['IfMatch'];
+        /**
+         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+         * @example 5b0a7c1e-checkout-42
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @description The product's id. Anything that is not a ULID is a 404, as an unknown id is. */
+        id: components['parameters']['ProductId'];
+        /** @description The image's id. Anything that is not a ULID is a 404, as an unknown id is. */
+        imageId: components['parameters']['ImageId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components['responses']['ProductImagesChanged'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['ProductRequestInProgress'];
+      412: components['responses']['PreconditionFailed'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  updateProductImage: {
+    parameters: {
+      query?: never;
+      header?: {
+        /**
+         * @description The `ETag` of the version the change was made against (`"<version>"`, a list, or `*`). A stale value is a 412 and changes nothing, as is any value that names no current version, whatever its form or length (RFC 9110: a condition that is false). Without it, a change that loses a race is applied again to the newer version (no update is lost).
+         * @example "3"
+         */
+        'If-Match'?: components['parameters']['IfMatch'];
+        /**
+         * @description A key of the caller's choice (per signed-in user). A retry with the same key and body applies once and replays the first answer with `Idempotent-Replayed: true`; the same key with another request (another body, or another operation or resource: a key is the user's, across the service) is a 422; a retry while the first is still running waits for its answer, and is a 409 with `Retry-After` if that takes over 10 s. Records are kept for 24 hours.
+         * @example 5b0a7c1e-checkout-42
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /** @description The product's id. Anything that is not a ULID is a 404, as an unknown id is. */
+        id: components['parameters']['ProductId'];
+        /** @description The image's id. Anything that is not a ULID is a 404, as an unknown id is. */
+        imageId: components['parameters']['ImageId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/merge-patch+json': components['schemas']['ImagePatch'];
+        'application/json': components['schemas']['ImagePatch'];
+      };
+    };
+    responses: {
+      200: components['responses']['ProductImagesChanged'];
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];

@@ -10,6 +10,7 @@ const product: Product = {
   currency: 'USD',
   sku: 'TRAIL-42',
   category: 'running-shoes',
+  images: [],
   version: 3,
   createdAt: '2025-03-02T09:30:00.000Z',
   updatedAt: '2025-03-04T16:05:12.345Z',

@@ -349,12 +349,9 @@ export async function startStandIns(options: StandInsOptions = {}): Promise<Stan
     );
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
-    const provisioned = await Promise.all([
-      provision('dynamodb', settings('dynamodb')),
-      provision('kinesis', settings('kinesis')),
-      ...(withMoto ? [ensureMediaBuckets(specs.moto.endpoint, region)] : []),
-    ]);
-    options.log?.(`${provisioned.join('; ')} … ok`);
+    const provisioning = [provision('dynamodb', settings('dynamodb')), provision('kinesis', settings('kinesis'))];
+    if (withMoto) provisioning.push(ensureMediaBuckets(specs.moto.endpoint, region));
+    options.log?.(`${(await Promise.all(provisioning)).join('; ')} … ok`);
   } catch (error) {
     stopping = true;
     await stopAll();
