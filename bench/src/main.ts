@@ -10,6 +10,7 @@ import { catalogRead } from './catalog-read.scenario.js';
 import { eventsOutageRecovery } from './events-outage-recovery.scenario.js';
 import { gatewayOverhead } from './gateway-overhead.scenario.js';
 import { inventoryHotSku } from './inventory-hot-sku.scenario.js';
+import { mediaAttach } from './media-attach.scenario.js';
 import { machine, recordResults, type ScenarioResult } from './results-file.js';
 import type { BenchSettings, Scenario } from './scenario.js';
 import { searchIndexLag } from './search-index-lag.scenario.js';
@@ -30,6 +31,7 @@ const scenarios: Scenario[] = [
   searchRequests,
   searchIndexLag,
   searchReindex,
+  mediaAttach,
 ];
 const quick = process.argv.includes('--quick');
 const only = process.argv

@@ -1,5 +1,8 @@
 import sharp, { type Metadata } from 'sharp';
 
+// Every upload is new bytes: libvips' operation cache would only hold memory between them.
+sharp.cache(false);
+
 /** The formats a product image may be uploaded in, as the bytes (not the name) say. */
 export const allowedImageFormats = ['jpeg', 'png', 'webp', 'avif'] as const;
 export type ImageFormat = (typeof allowedImageFormats)[number];
