@@ -351,7 +351,8 @@ export async function startStandIns(options: StandInsOptions = {}): Promise<Stan
     if (failure) throw failure.reason;
     const provisioning = [provision('dynamodb', settings('dynamodb')), provision('kinesis', settings('kinesis'))];
     if (withMoto) provisioning.push(ensureMediaBuckets(specs.moto.endpoint, region));
-    options.log?.(`${(await Promise.all(provisioning)).join('; ')} … ok`);
+    const provisioned = await Promise.all(provisioning);
+    options.log?.(`${provisioned.join('; ')} … ok`);
   } catch (error) {
     stopping = true;
     await stopAll();
