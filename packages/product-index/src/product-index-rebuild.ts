@@ -87,6 +87,8 @@ export class ProductIndexRebuild {
     for await (const page of table.pages()) for (const entry of page) expected.set(entry.product.id, entry);
     const report: CheckReport = { products: expected.size, documents: 0, missing: [], stale: [], extra: [] };
     const seen = new Set<string>();
+    // Writes acknowledged before the check are judged too, not only those the last refresh made visible.
+    await repository.refresh();
     for await (const page of repository.documents()) {
       for (const state of page) {
         report.documents += 1;
