@@ -3,17 +3,18 @@ import type { Middleware } from 'koa';
 import type { AppState } from './app-context.js';
 
 /**
- * OpenAPI matches a concrete path before a templated one, so `PUT /api/products/search` is a method
+ * OpenAPI matches a concrete path before a templated one (and a path with fewer templates first), so `PUT /api/products/search` is a method
  * the search resource lacks (405 with its `Allow`), not a write to a product whose id is `search`.
  * The routers alone would hand it to `/api/products/:id`, since a later router's templated path also
  * matches it.
  */
 export function concretePathsFirst(routers: ReadonlyArray<Router<AppState>>): Middleware<AppState> {
-  const concrete = routers.flatMap((router) =>
-    router.stack.filter((layer) => layer.paramNames.length === 0 && layer.methods.length > 0),
-  );
+  const routes = routers.flatMap((router) => router.stack.filter((layer) => layer.methods.length > 0));
   return async (ctx, next) => {
-    const layers = concrete.filter((layer) => layer.match(ctx.path));
+    const matching = routes.filter((layer) => layer.match(ctx.path));
+    // The most concrete paths that match: fewest path parameters (`/images/order` before `/images/:imageId`).
+    const fewest = Math.min(...matching.map((layer) => layer.paramNames.length));
+    const layers = matching.filter((layer) => layer.paramNames.length === fewest);
     if (layers.length === 0 || layers.some((layer) => layer.methods.includes(ctx.method))) {
       await next();
       return;
