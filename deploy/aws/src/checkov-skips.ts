@@ -41,7 +41,10 @@ const handlerSkips: Skip[] = [
 /** The buckets that receive logs, by construct path, each with what it receives. */
 const logBuckets = [
   { path: 'Compute/AlbAccessLogs/Resource', receives: "the ALB's access logs" },
-  { path: 'Edge/Logs/Resource', receives: "CloudFront's standard logs and the web bucket's server access logs" },
+  {
+    path: 'Edge/Logs/Resource',
+    receives: "CloudFront's standard logs and the web and media buckets' server access logs",
+  },
   { path: 'Audit/TrailAccessLogs/Resource', receives: "the trail bucket's server access logs" },
 ];
 
@@ -82,6 +85,12 @@ export function applyCheckovSkips(stack: Stack): void {
       comment: `This bucket is a log destination (${bucket.receives}). Its own access logs would need another log bucket, with the same question for that one; reads of these logs are not recorded.`,
     });
   }
+
+  skip(resourceAt(stack, 'Media/UploadBucket/Resource'), {
+    id: 'CKV_AWS_21',
+    comment:
+      'The upload bucket holds unchecked files for minutes, a day at most: catalog deletes each upload once read, and the lifecycle expires the rest. Versioning would keep every deleted upload as an old version, bytes that never passed the image check, which is what the deletion is for; the checked sizes live in the versioned media bucket.',
+  });
 
   for (const distribution of cfnResources.filter((resource) => resource instanceof cloudfront.CfnDistribution)) {
     const config = stack.resolve(distribution.distributionConfig) as {

@@ -5,7 +5,8 @@ import type { Construct } from 'constructs';
 import { kclApplicationName } from './analytics-fleet.js';
 import type { ComponentLogs } from './component-logs.js';
 import { type ComponentName, componentTitle, type ServiceName } from './component-names.js';
-import type { DataStoreRefs, SearchRefs } from './contracts.js';
+import type { DataStoreRefs, MediaRefs, SearchRefs } from './contracts.js';
+import { catalogMediaAccess } from './media-buckets.js';
 import { catalogAccess, indexerAccess } from './search-domain.js';
 
 export interface ComponentRolesProps {
@@ -16,14 +17,16 @@ export interface ComponentRolesProps {
   logs: ComponentLogs;
   /** The search domain catalog reads and the search indexer writes. */
   search: Pick<SearchRefs, 'domainArn'>;
+  /** The product media buckets, which catalog alone uses. */
+  media: MediaRefs;
 }
 
 /**
  * The role of each component's instances (`<Title>Role` in `scope`), each least-privilege: the
  * services read and write the table and put events, inventory also reads the analytics metrics,
- * catalog searches the product index; the analytics workers read the stream, run the KCL's lease
- * tables and publish alerts; the search indexer reads the stream, runs its own lease tables and
- * writes the product index.
+ * catalog searches the product index and handles the product images' objects; the analytics
+ * workers read the stream, run the KCL's lease tables and publish alerts; the search indexer reads
+ * the stream, runs its own lease tables and writes the product index.
  */
 export function componentRoles(
   scope: Construct,
@@ -114,6 +117,10 @@ function catalogRole(scope: Construct, props: ComponentRolesProps): iam.Role {
   const role = serviceRole(scope, 'catalog', props);
   // Read only: searches and the alias lookup; what the role may do in the engine is its role mapping.
   role.addToPolicy(new iam.PolicyStatement({ sid: 'SearchReads', ...catalogAccess(props.search.domainArn) }));
+  // Product images: uploads under uploads/, the checked sizes under media/; nothing else of either bucket.
+  const media = catalogMediaAccess(props.media);
+  role.addToPolicy(new iam.PolicyStatement({ sid: 'MediaUploads', ...media.uploads }));
+  role.addToPolicy(new iam.PolicyStatement({ sid: 'MediaObjects', ...media.media }));
   return role;
 }
 

@@ -16,7 +16,7 @@ import type { CloudFrontPrefixList } from './cloudfront-prefix-list.js';
 import { componentLogs } from './component-logs.js';
 import type { ComponentName } from './component-names.js';
 import { componentRoles } from './component-roles.js';
-import type { ComputeRefs, DataStoreRefs, IdentityRefs, SearchRefs, ServiceFleet } from './contracts.js';
+import type { ComputeRefs, DataStoreRefs, IdentityRefs, MediaRefs, SearchRefs, ServiceFleet } from './contracts.js';
 import type { EnvironmentSettings } from './environments.js';
 import type { FleetContext } from './fleet-group.js';
 import { forwardRoutes, loadBalancer } from './load-balancer.js';
@@ -34,6 +34,8 @@ export interface ComputeProps {
   certificate: elbv2.IListenerCertificate;
   /** The product index's domain: catalog reads it, the search indexer writes it. */
   search: SearchRefs;
+  /** The product media buckets catalog uploads to, reads and writes. */
+  media: MediaRefs;
 }
 
 /**
@@ -73,7 +75,7 @@ export class Compute extends Construct implements ComputeRefs {
 
   constructor(scope: Construct, id: string, props: ComputeProps) {
     super(scope, id);
-    const { vpc, settings, data, identity, corsOrigin, search } = props;
+    const { vpc, settings, data, identity, corsOrigin, search, media } = props;
     this.vpc = vpc;
 
     this.bundle = appBundle(this);
@@ -89,7 +91,7 @@ export class Compute extends Construct implements ComputeRefs {
 
     const componentLogGroups = componentLogs(this, { settings, logsKey: data.key });
     this.logGroups = componentLogGroups.components;
-    this.roles = componentRoles(this, { data, bundle: this.bundle, logs: componentLogGroups, search });
+    this.roles = componentRoles(this, { data, bundle: this.bundle, logs: componentLogGroups, search, media });
 
     const context: FleetContext = {
       vpc,
@@ -109,6 +111,7 @@ export class Compute extends Construct implements ComputeRefs {
         corsOrigin,
         albSecurityGroup: this.albSecurityGroup,
         search,
+        media,
       }),
     );
     forwardRoutes(this, this.httpsListener, routeTable, this.services);

@@ -7,6 +7,7 @@ import type {
   aws_elasticloadbalancingv2 as elbv2,
   aws_kinesis as kinesis,
   aws_kms as kms,
+  aws_s3 as s3,
   aws_sns as sns,
 } from 'aws-cdk-lib';
 
@@ -26,6 +27,14 @@ export interface SearchRefs {
   domainEndpoint: string;
   /** Admits HTTPS from the groups of the domain's clients only (added by Compute). */
   securityGroup: ec2.ISecurityGroup;
+}
+
+/** The product media buckets as catalog sees them (MediaBuckets). */
+export interface MediaRefs {
+  /** Private; staff browsers POST uploads to it, catalog reads and deletes them. */
+  uploadBucket: s3.IBucket;
+  /** Private; catalog writes the checked sizes, CloudFront serves them under `/media/`. */
+  mediaBucket: s3.IBucket;
 }
 
 /** Sign-in for the staff console and API clients. */

@@ -21,6 +21,8 @@ import { pageRoutesFunctionCode } from './page-routes.function.js';
 export interface EdgeProps {
   settings: EnvironmentSettings;
   alb: elbv2.IApplicationLoadBalancer;
+  /** The product images' bucket (MediaBuckets), served under `/media/*`. */
+  mediaBucket: s3.IBucket;
   /**
    * The DNS name CloudFront calls the ALB by, one the ALB's certificate covers. CloudFront checks
    * the origin's certificate against it, so the ALB's own `*.elb.amazonaws.com` name (the
@@ -44,10 +46,10 @@ export const managedRuleGroups = [
 ] as const;
 
 /**
- * What shoppers and staff reach: CloudFront serves the static `web/` build from a private bucket
- * and sends `/api/*` to the ALB, one origin for both so browsers need no CORS. A WAF web ACL
- * guards each entry point: CloudFront, and the ALB behind it, whose security group admits
- * CloudFront's origin-facing servers only (Compute).
+ * What shoppers and staff reach: CloudFront serves the static `web/` build and the product images
+ * (`/media/*`) from private buckets and sends `/api/*` to the ALB, one origin for all so browsers
+ * need no CORS. A WAF web ACL guards each entry point: CloudFront, and the ALB behind it, whose
+ * security group admits CloudFront's origin-facing servers only (Compute).
  *
  * The functions below build the parts into this one scope, as Compute does, so every resource's
  * construct path stays `Edge/<id>` (the logical ids, the cdk-nag suppressions and the checkov
@@ -90,6 +92,7 @@ export class Edge extends Construct {
       settings,
       apiOrigin: apiOrigin(alb, props.apiOriginDomain),
       webBucket: this.webBucket,
+      mediaBucket: props.mediaBucket,
       logBucket: this.logBucket,
       webHeaders: this.webHeaders,
       pageRoutes: this.pageRoutes,
@@ -103,7 +106,7 @@ export class Edge extends Construct {
 /**
  * The log bucket and the web bucket, in `scope`. CloudFront standard logging writes with ACLs (it
  * grants itself one on the bucket), so the log bucket keeps them enabled; it also receives the web
- * bucket's server access logs. Logs outlive the stack and expire by age; versions keep a deleted
+ * bucket's server access logs, and the media buckets' (MediaBuckets.logTo). Logs outlive the stack and expire by age; versions keep a deleted
  * or overwritten one for 30 days.
  */
 function edgeBuckets(scope: Construct, settings: EnvironmentSettings): { logs: s3.Bucket; web: s3.Bucket } {
@@ -211,6 +214,7 @@ interface DistributionProps {
   settings: EnvironmentSettings;
   apiOrigin: cloudfront.IOrigin;
   webBucket: s3.IBucket;
+  mediaBucket: s3.IBucket;
   logBucket: s3.IBucket;
   webHeaders: cloudfront.IResponseHeadersPolicy;
   pageRoutes: cloudfront.IFunction;
@@ -220,11 +224,11 @@ interface DistributionProps {
   domainNames?: string[];
 }
 
-/** The distribution, in `scope`: the web bucket by default, `/api/*` to the ALB. */
+/** The distribution, in `scope`: the web bucket by default, `/media/*` from the media bucket, `/api/*` to the ALB. */
 function webAndApiDistribution(scope: Construct, props: DistributionProps): cloudfront.Distribution {
   const { settings } = props;
   return new cloudfront.Distribution(scope, 'Distribution', {
-    comment: `shop-platform ${settings.name}: web/ and /api/*`,
+    comment: `shop-platform ${settings.name}: web/, /media/* and /api/*`,
     defaultRootObject: 'index.html',
     defaultBehavior: {
       origin: origins.S3BucketOrigin.withOriginAccessControl(props.webBucket),
@@ -243,6 +247,18 @@ function webAndApiDistribution(scope: Construct, props: DistributionProps): clou
         cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
         originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
         responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+      },
+      // The URL path is the object key (`media/<productId>/<imageId>/<width>.webp`), so no origin
+      // path. The objects say `public, max-age=31536000, immutable` (a new image gets a new key),
+      // and CachingOptimized keeps what the origin says up to its maximum TTL, a year.
+      '/media/*': {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(props.mediaBucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        // The site's own headers (HSTS, nosniff, no framing), as on the pages the images sit in.
+        responseHeadersPolicy: props.webHeaders,
+        compress: true,
       },
     },
     ...(props.certificate

@@ -131,6 +131,7 @@ export function applyNagSuppressions(stack: Stack): void {
       reason: 'Enhanced fan-out consumers the KCL registers on this stream only.',
     });
   }
+  acknowledgeMedia(stack, at);
   acknowledgeSearchDomain(stack, at);
   acknowledgeWebDeployment(stack, at);
   for (const group of groups) {
@@ -145,6 +146,23 @@ export function applyNagSuppressions(stack: Stack): void {
         'With Spot and capacity rebalancing, launches and terminations are routine; they stay in the group activity history and CloudTrail, and alarms page on their effects (5xx, latency, iterator age) instead.',
     });
   }
+}
+
+/**
+ * Product images: catalog's role works on objects under one key prefix of each media bucket, whose
+ * keys it makes per upload and per image.
+ */
+function acknowledgeMedia(stack: Stack, at: (suffix: string, acknowledgement: Acknowledgement) => void): void {
+  at('Compute/CatalogRole/DefaultPolicy/Resource', {
+    id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, 'Media/UploadBucket/Resource')}.Arn>/uploads/*]`,
+    reason:
+      'Each upload gets a key catalog makes (uploads/<productId>/<uploadId>): it signs the presigned POST for it, reads it and deletes it. The wildcard covers the uploads/ prefix of the upload bucket only.',
+  });
+  at('Compute/CatalogRole/DefaultPolicy/Resource', {
+    id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack, 'Media/MediaBucket/Resource')}.Arn>/media/*]`,
+    reason:
+      'Each image size gets a key catalog makes (media/<productId>/<imageId>/<width>.webp), which it writes and deletes. The wildcard covers the media/ prefix of the media bucket only, with no read or list.',
+  });
 }
 
 /**

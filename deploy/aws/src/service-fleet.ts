@@ -9,17 +9,18 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { componentTitle, type ServiceName } from './component-names.js';
-import type { DataStoreRefs, IdentityRefs, SearchRefs, ServiceFleet } from './contracts.js';
+import type { DataStoreRefs, IdentityRefs, MediaRefs, SearchRefs, ServiceFleet } from './contracts.js';
 import { type FleetContext, fleetGroup, sharedBoot } from './fleet-group.js';
+import { mediaEnvironment } from './media-buckets.js';
 import { searchEnvironment } from './search-indexer-fleet.js';
 import { componentUserData } from './user-data.js';
 
 /** Settings only one service reads, beside those every service gets. */
-function ownEnvironment(name: ServiceName, search: SearchRefs): Record<string, string> {
+function ownEnvironment(name: ServiceName, search: SearchRefs, media: MediaRefs): Record<string, string> {
   switch (name) {
-    // The storefront search reads the product index on the domain.
+    // The storefront search reads the product index on the domain; product images go through the buckets.
     case 'catalog':
-      return searchEnvironment(search);
+      return { ...searchEnvironment(search), ...mediaEnvironment(media) };
     // The staff dashboard reads the analytics fleet's metrics.
     case 'inventory':
       return { METRICS_NAMESPACE: analyticsNamespace };
@@ -52,6 +53,7 @@ export interface ServiceFleetProps {
   /** The ALB's group, the only source admitted to the service port. */
   albSecurityGroup: ec2.SecurityGroup;
   search: SearchRefs;
+  media: MediaRefs;
 }
 
 /**
@@ -124,7 +126,7 @@ function serviceUserData(scope: Construct, spec: HttpServiceSpec, props: Service
       XRAY_SAMPLING_RATE: context.settings.name === 'prod' ? '0.05' : '0.2',
       DRAIN_DELAY_MS: '10000',
       SHUTDOWN_TIMEOUT_MS: String(drainDeadline.toMilliseconds()),
-      ...ownEnvironment(spec.name, props.search),
+      ...ownEnvironment(spec.name, props.search, props.media),
     },
     metricsPort,
     metricSelectors: serviceMetrics,

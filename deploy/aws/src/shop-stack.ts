@@ -15,6 +15,7 @@ import { DomainCertificates, DomainRecords } from './domains.js';
 import { Edge } from './edge.js';
 import type { EnvironmentSettings } from './environments.js';
 import { Identity } from './identity.js';
+import { MediaBuckets } from './media-buckets.js';
 import { Monitoring } from './monitoring.js';
 import { Network } from './network.js';
 import { SearchDomain } from './search-domain.js';
@@ -27,9 +28,9 @@ export interface ShopStackProps extends StackProps {
 }
 
 /**
- * The whole platform in one environment: network, stores, sign-in, the search domain, the service,
- * analytics and search indexer fleets (the services behind the ALB), CloudFront and WAF in front,
- * CloudTrail, dashboards and alarms.
+ * The whole platform in one environment: network, stores, sign-in, the search domain, the product
+ * media buckets, the service, analytics and search indexer fleets (the services behind the ALB),
+ * CloudFront and WAF in front, CloudTrail, dashboards and alarms.
  */
 export class ShopStack extends Stack {
   private readonly zoneCount: number;
@@ -42,6 +43,7 @@ export class ShopStack extends Stack {
     const identity = new Identity(this, 'Identity', { settings });
     const network = new Network(this, 'Network', { settings, logsKey: data.key });
     const search = new SearchDomain(this, 'Search', { settings, vpc: network.vpc, key: data.key });
+    const media = new MediaBuckets(this, 'Media');
     // With a hosted zone the stack makes its certificates and DNS records; without one the ALB's
     // certificate and the API's DNS alias are made by hand (certificateArn, apiDomain).
     const certificates = settings.domain
@@ -54,6 +56,7 @@ export class ShopStack extends Stack {
       data,
       identity,
       search,
+      media,
       corsOrigin: '',
       certificate: certificates
         ? elbv2.ListenerCertificate.fromCertificateManager(certificates.api)
@@ -62,6 +65,7 @@ export class ShopStack extends Stack {
     const edge = new Edge(this, 'Edge', {
       settings,
       alb: compute.alb,
+      mediaBucket: media.mediaBucket,
       ...(settings.apiDomain ? { apiOriginDomain: settings.apiDomain } : {}),
       ...(certificates
         ? { certificate: certificates.storefront, domainNames: [certificates.domain.storefrontDomain] }
@@ -82,10 +86,15 @@ export class ShopStack extends Stack {
     // them, and the console does not use it: it signs in with its own form, calling InitiateAuth
     // (USER_PASSWORD_AUTH) from the browser. The pool exists before the edge (the fleets need its
     // ids), so the client learns the URLs here.
-    const staffConsole = [...new Set([storefrontUrl, cloudFrontUrl])].map((url) => `${url}/staff/`);
+    const siteOrigins = [...new Set([storefrontUrl, cloudFrontUrl])];
+    const staffConsole = siteOrigins.map((url) => `${url}/staff/`);
     const appClient = identity.appClient.node.defaultChild as cognito.CfnUserPoolClient;
     appClient.addPropertyOverride('CallbackURLs', staffConsole);
     appClient.addPropertyOverride('LogoutURLs', staffConsole);
+    // The media buckets exist before the edge for the same reason; they log to its log bucket, and
+    // the staff pages, at either name, POST uploads straight to the upload bucket.
+    media.logTo(edge.logBucket);
+    media.allowUploadsFrom(siteOrigins);
     new WebContent(this, 'Web', {
       bucket: edge.webBucket,
       distribution: edge.distribution,

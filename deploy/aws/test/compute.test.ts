@@ -11,6 +11,7 @@ import {
   aws_kinesis as kinesis,
   aws_kms as kms,
   Stack,
+  aws_s3 as s3,
   aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -50,12 +51,18 @@ function synthesize(environment: Environment) {
     domainEndpoint: `vpc-shop-${environment}-search-abc123.us-east-1.es.amazonaws.com`,
     securityGroup: new ec2.SecurityGroup(stack, 'SearchSecurityGroup', { vpc: network.vpc, allowAllOutbound: false }),
   };
+  // The media buckets by name (media.test.ts checks the buckets and catalog's use of them).
+  const media = {
+    uploadBucket: s3.Bucket.fromBucketName(stack, 'UploadBucket', `shop-${environment}-uploads`),
+    mediaBucket: s3.Bucket.fromBucketName(stack, 'MediaBucket', `shop-${environment}-media`),
+  };
   const compute = new Compute(stack, 'Compute', {
     vpc: network.vpc,
     settings,
     data: { key, table, stream, alertsTopic },
     identity: { userPool, appClient },
     search,
+    media,
     corsOrigin: '',
     certificate: elbv2.ListenerCertificate.fromArn(settings.certificateArn),
   });

@@ -1,5 +1,12 @@
 import test from 'ava';
-import { App, type CfnElement, aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2, Stack } from 'aws-cdk-lib';
+import {
+  App,
+  type CfnElement,
+  aws_ec2 as ec2,
+  aws_elasticloadbalancingv2 as elbv2,
+  Stack,
+  aws_s3 as s3,
+} from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DomainCertificates, DomainRecords } from '../src/domains.js';
 import { Edge } from '../src/edge.js';
@@ -22,6 +29,7 @@ function buildStack() {
   const edge = new Edge(stack, 'Edge', {
     settings,
     alb,
+    mediaBucket: new s3.Bucket(stack, 'MediaBucket'),
     apiOriginDomain: domain.apiDomain,
     certificate: certificates.storefront,
     domainNames: [domain.storefrontDomain],

@@ -9,6 +9,7 @@ import {
   aws_ec2 as ec2,
   aws_elasticloadbalancingv2 as elbv2,
   Stack,
+  aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -18,6 +19,7 @@ import { DataStores, tableName } from '../src/data-stores.js';
 import { Edge, managedRuleGroups } from '../src/edge.js';
 import { environmentSettings } from '../src/environments.js';
 import { Identity } from '../src/identity.js';
+import { MediaBuckets } from '../src/media-buckets.js';
 import { Monitoring } from '../src/monitoring.js';
 import { SearchDomain } from '../src/search-domain.js';
 
@@ -68,7 +70,9 @@ function buildStack(environment: 'dev' | 'prod', options: { region?: string; ops
   const data = new DataStores(stack, 'Data', { settings });
   const identity = new Identity(stack, 'Identity', { settings });
   const compute = computeStandIn(stack);
-  const edge = new Edge(stack, 'Edge', { settings, alb: compute.alb });
+  const media = new MediaBuckets(stack, 'Media');
+  const edge = new Edge(stack, 'Edge', { settings, alb: compute.alb, mediaBucket: media.mediaBucket });
+  media.logTo(edge.logBucket);
   // The stand-in VPC has no NAT gateway, so its private subnets are isolated ones.
   const search = new SearchDomain(stack, 'Search', {
     settings,
@@ -257,7 +261,7 @@ test('when the app client is synthesized, then it is public, uses SRP, password 
 
 test('when the buckets are synthesized, then every one blocks public access and refuses plain HTTP', (t) => {
   const buckets = dev.template.findResources('AWS::S3::Bucket');
-  t.is(Object.keys(buckets).length, 4, 'web, edge logs, trail and trail access logs buckets');
+  t.is(Object.keys(buckets).length, 6, 'web, edge logs, upload, media, trail and trail access logs buckets');
   for (const [id, bucket] of Object.entries(buckets)) {
     t.deepEqual(
       bucket.Properties.PublicAccessBlockConfiguration,
@@ -280,7 +284,8 @@ test('when the buckets are synthesized, then every one blocks public access and 
 });
 
 test('when the distribution is synthesized, then the bucket is reached through origin access control', (t) => {
-  dev.template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+  // The web bucket's and the media bucket's (media.test.ts checks /media/*).
+  dev.template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 2);
   const distribution = onlyResource(dev.template, 'AWS::CloudFront::Distribution') as {
     DistributionConfig: {
       Origins: { Id: string; S3OriginConfig?: unknown; OriginAccessControlId?: unknown }[];
@@ -338,6 +343,7 @@ test('when the storefront has its own certificate, then viewers need TLS 1.2 and
   new Edge(stack, 'Edge', {
     settings: environmentSettings(app),
     alb,
+    mediaBucket: new s3.Bucket(stack, 'MediaBucket'),
     certificate,
     domainNames: ['shop.example.com'],
     apiOriginDomain: 'api.shop.example.com',

@@ -12,6 +12,7 @@ import {
   aws_elasticloadbalancingv2 as elbv2,
   aws_kms as kms,
   Stack,
+  aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -34,7 +35,7 @@ function buildStack(region: string) {
   const identity = new Identity(stack, 'Identity', { settings });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
   const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: true });
-  const edge = new Edge(stack, 'Edge', { settings, alb });
+  const edge = new Edge(stack, 'Edge', { settings, alb, mediaBucket: new s3.Bucket(stack, 'MediaBucket') });
   const webDist = temporaryWebBuild();
   const web = new WebContent(stack, 'Web', {
     bucket: edge.webBucket,
@@ -115,7 +116,11 @@ test('when the stack deploys to another region, then the CSP names that regionâ€
   const stack = new Stack(app, 'Elsewhere', { env: { account: '111111111111', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
   const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
-  const edge = new Edge(stack, 'Edge', { settings: environmentSettings(app), alb });
+  const edge = new Edge(stack, 'Edge', {
+    settings: environmentSettings(app),
+    alb,
+    mediaBucket: new s3.Bucket(stack, 'MediaBucket'),
+  });
   const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
   const csp = pageHeaders(resources, { Ref: stack.getLogicalId(edge.webHeaders.node.defaultChild as CfnElement) })
     .ContentSecurityPolicy.ContentSecurityPolicy;
@@ -294,6 +299,7 @@ test('when the web build is missing, then synthesis stops and says how to build 
     const edge = new Edge(stack, 'Edge', {
       settings: environmentSettings(app),
       alb: new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc }),
+      mediaBucket: new s3.Bucket(stack, 'MediaBucket'),
     });
     t.throws(
       () =>

@@ -39,9 +39,11 @@ const uploadKey = (productId: string, uploadId: string) => `uploads/${productId}
 export const mediaPath = (productId: string, imageId: string, width: number) =>
   `/media/${productId}/${imageId}/${width}.webp`;
 
+// Without s3:ListBucket (catalog's role has none) S3 answers a missing key with 403, not 404.
 const isMissing = (error: unknown) => {
   const name = (error as { name?: string }).name;
-  return name === 'NotFound' || name === 'NoSuchKey';
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return name === 'NotFound' || name === 'NoSuchKey' || status === 403;
 };
 
 /** The upload and media buckets, as catalog uses them. */
