@@ -1,4 +1,10 @@
-import { createShopApiClient, type FieldError, type Problem, type ShopApiClient } from '@shop/api-client';
+import {
+  createShopApiClient,
+  type FieldError,
+  type ImageUpload,
+  type Problem,
+  type ShopApiClient,
+} from '@shop/api-client';
 
 export type { FieldError };
 
@@ -57,4 +63,52 @@ export async function answerOf<T>(
   if (!response.ok) throw problemOf(response, error);
   // A success without a body (204) has no data, and its operation's type says so.
   return { data: data as T, etag: response.headers.get('ETag') };
+}
+
+/** The presigned form as the upload store takes it: every field as given, then the file, last, as `file`. */
+export function uploadForm(upload: Pick<ImageUpload, 'fields'>, file: Blob): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  form.append('file', file);
+  return form;
+}
+
+/** Why the upload store refused a form: S3 answers an XML `<Error>` whose `Message` says it. */
+function uploadRefusal(request: XMLHttpRequest): ApiProblem {
+  const said = request.responseXML?.querySelector('Error > Message')?.textContent?.trim();
+  return new ApiProblem(
+    request.status,
+    request.statusText || `HTTP ${request.status}`,
+    said ? `The upload was refused: ${said}` : `The upload was refused (HTTP ${request.status}). Try again.`,
+  );
+}
+
+/**
+ * Sends a file with the presigned form of `POST /api/products/{id}/images/uploads` straight to the
+ * upload store, reporting the bytes sent so far. XMLHttpRequest rather than fetch, because only it
+ * reports an upload's progress. Rejects with an ApiProblem when the form is refused or cut off.
+ */
+export function sendUploadForm(
+  upload: Pick<ImageUpload, 'method' | 'url' | 'fields'>,
+  file: Blob,
+  onProgress: (sent: number, total: number) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open(upload.method, upload.url);
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
+    });
+    request.addEventListener('load', () => {
+      if (request.status >= 200 && request.status < 300) resolve();
+      else reject(uploadRefusal(request));
+    });
+    const cutOff = () =>
+      reject(
+        new ApiProblem(0, 'Network error', 'The upload was cut off. Check the connection and try the file again.'),
+      );
+    request.addEventListener('error', cutOff);
+    request.addEventListener('abort', cutOff);
+    request.send(uploadForm(upload, file));
+  });
 }

@@ -4,13 +4,24 @@ import { h } from './dom.js';
 import { clearFormErrors, field, formAlert, numberOrText, showFormErrors } from './form-errors.js';
 
 /**
+ * The product an admin has open, as last read, and the ETag a save of the form sends. The images
+ * section moves `etag` on with each version its own writes make (they change no field of the
+ * form), so a save after adding an image still applies; a version made by anyone else is a 412.
+ */
+export interface EditedProduct {
+  product: Product;
+  etag: string | null;
+}
+
+/**
  * The product form for catalog admins: creates a product, or replaces one (with If-Match, so an
  * edit never overwrites a change made meanwhile). Errors from the API appear next to their fields.
+ * `existing.etag` is read when the form is sent.
  */
 export function productForm(
   token: string,
   onSaved: (product: Product) => void,
-  existing?: { product: Product; etag: string | null },
+  existing?: EditedProduct,
 ): HTMLFormElement {
   const value = existing?.product;
   const name = h('input', { name: 'name', value: value?.name ?? '', autocomplete: 'off' });

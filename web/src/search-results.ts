@@ -395,7 +395,7 @@ class SearchView {
 }
 
 function card(item: SearchItem): HTMLElement {
-  return productCard(item, { available: item.available });
+  return productCard(item, { available: item.available }, 'searchGrid');
 }
 
 export function showSearch(main: HTMLElement): void {

@@ -4,7 +4,8 @@ import { answerOf, publicApi, staffApi } from './api-client.js';
 import { byId, h } from './dom.js';
 import { errorNotice } from './form-errors.js';
 import { categoryLabel, formatMoney } from './formatting.js';
-import { deleteProduct, productForm } from './product-admin.js';
+import { imageAdmin } from './image-admin.js';
+import { deleteProduct, type EditedProduct, productForm } from './product-admin.js';
 import { sessionBar } from './session-bar.js';
 import { signInForm } from './sign-in-form.js';
 import { currentSession, type StaffSession, staffGroups } from './staff-session.js';
@@ -165,7 +166,8 @@ function staffConsole(session: StaffSession): void {
     const { data, etag } = await answerOf(
       publicApi.GET('/api/products/{id}', { params: { path: { id: product.id } } }),
     );
-    open(productForm(token, saved, { product: data, etag }));
+    const edited: EditedProduct = { product: data, etag };
+    open(h('div', { class: 'product-editor' }, productForm(token, saved, edited), imageAdmin(token, edited)));
   };
 
   const saved = (product: Product) => {

@@ -4,6 +4,7 @@ import { ApiProblem, answerOf, publicApi } from './api-client.js';
 import { byId, h } from './dom.js';
 import { categoryLabel, formatMoney } from './formatting.js';
 import { availabilityBadge, productCard } from './product-card.js';
+import { productImage } from './product-images.js';
 import { reportProductView } from './product-views.js';
 import { searchPath } from './search-query.js';
 import { showSearch } from './search-results.js';
@@ -99,6 +100,18 @@ async function showCatalog(params: URLSearchParams): Promise<void> {
   }
 }
 
+/** The product page's images: the first one large, any others smaller beneath it; none without images. */
+function gallery(product: Product): HTMLElement | null {
+  if (product.images.length === 0) return null;
+  return h(
+    'ul',
+    { class: 'product-gallery', 'aria-label': `Images of ${product.name}` },
+    ...product.images.map((image, index) =>
+      h('li', {}, productImage(image, index === 0 ? 'detail' : 'detailMore', 'gallery-image')),
+    ),
+  );
+}
+
 async function showProduct(id: string): Promise<void> {
   let product: Product;
   try {
@@ -128,12 +141,17 @@ async function showProduct(id: string): Promise<void> {
     ),
     h(
       'article',
-      { class: 'product-detail' },
-      h('h1', { class: 'product-name' }, product.name),
-      h('p', { class: 'price' }, formatMoney(product.price, product.currency)),
-      availability,
-      h('p', { class: 'description' }, product.description),
-      product.sku ? h('p', { class: 'sku' }, `SKU ${product.sku}`) : null,
+      { class: product.images.length > 0 ? 'product-detail has-images' : 'product-detail' },
+      gallery(product),
+      h(
+        'div',
+        { class: 'product-facts' },
+        h('h1', { class: 'product-name' }, product.name),
+        h('p', { class: 'price' }, formatMoney(product.price, product.currency)),
+        availability,
+        h('p', { class: 'description' }, product.description),
+        product.sku ? h('p', { class: 'sku' }, `SKU ${product.sku}`) : null,
+      ),
     ),
   );
   reportProductView(product.id);

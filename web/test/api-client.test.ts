@@ -1,6 +1,6 @@
 import { createShopApiClient } from '@shop/api-client';
 import test from 'ava';
-import { ApiProblem, answerOf } from '../src/api-client.js';
+import { ApiProblem, answerOf, uploadForm } from '../src/api-client.js';
 
 const id = '01JNB31SE09XVVNZM7ZSVB5E43';
 const answering = (response: () => Response) =>
@@ -66,4 +66,20 @@ test('when a request is aborted, then the abort is not turned into a problem', a
   const error = await t.throwsAsync(answerOf(api.GET('/api/products')));
   t.is(error.name, 'AbortError');
   t.false(error instanceof ApiProblem);
+});
+
+test('when an upload form is made, then every presigned field comes first, in order, and the file last as `file`', async (t) => {
+  const fields = { key: 'uploads/p/u', 'Content-Type': 'image/jpeg', Policy: 'cG9saWN5', 'X-Amz-Signature': 'abc' };
+  const file = new File([new Uint8Array([0xff, 0xd8, 0xff])], 'photo.jpg', { type: 'image/jpeg' });
+  const form = uploadForm({ fields }, file);
+  const entries = [...form.entries()];
+  t.deepEqual(
+    entries.map(([name]) => name),
+    ['key', 'Content-Type', 'Policy', 'X-Amz-Signature', 'file'],
+  );
+  t.deepEqual(entries.slice(0, 4), Object.entries(fields));
+  const sent = entries.at(-1)?.[1];
+  t.true(sent instanceof File);
+  t.is((sent as File).name, 'photo.jpg');
+  t.deepEqual(new Uint8Array(await (sent as File).arrayBuffer()), new Uint8Array([0xff, 0xd8, 0xff]));
 });

@@ -11,6 +11,8 @@ export type ProductPage = Schemas['ProductPage'];
 export type ProductImage = Schemas['ProductImage'];
 /** The presigned form to send an image file with, before attaching it. */
 export type ImageUpload = Schemas['ImageUpload'];
+/** The type an image file may be declared with when its upload is asked for. */
+export type ImageContentType = Schemas['ImageContentType'];
 /** A product as search finds it, with the units available. */
 export type SearchItem = Schemas['SearchItem'];
 export type SearchResults = Schemas['SearchResults'];
@@ -43,3 +45,19 @@ const reasons = { restock: true, sale: true, return: true, correction: true, dam
 
 /** The reasons an adjustment can give, as a list for a form to offer. */
 export const adjustmentReasons = Object.keys(reasons) as AdjustmentReason[];
+
+// Every image type of the contract, in its order, and no other (as for the reasons above).
+const contentTypes = { 'image/jpeg': true, 'image/png': true, 'image/webp': true, 'image/avif': true } satisfies Record<
+  ImageContentType,
+  true
+>;
+
+/** The types an image file may have, as a file input's `accept` or a check before an upload. */
+export const imageContentTypes = Object.keys(contentTypes) as ImageContentType[];
+
+/**
+ * The contract's limits on product images, for a form to check before anything is sent: a file's
+ * bytes (`ImageUploadRequest.size`), images a product holds (`ProductImages`) and alt text's
+ * characters (`ImageAlt`, in code points).
+ */
+export const imageLimits = { maxBytes: 10_485_760, maxImages: 10, maxAltLength: 300 } as const;

@@ -1,15 +1,15 @@
-import {
-  Agent,
-  createServer,
-  type IncomingMessage,
-  request,
-  type Server,
-  type ServerResponse,
-  STATUS_CODES,
-} from 'node:http';
+import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { pipeline, Readable } from 'node:stream';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type { ObservedResponse } from '@shop/contracts';
-import { type Logger, problemContentType, webContentSecurityPolicy } from '@shop/platform';
+import { awsClientConfig, type Logger, problemContentType, webContentSecurityPolicy } from '@shop/platform';
 import { type HttpServiceName, matchRoute } from '@shop/topology';
 import { createProxyServer, type ProxyServer } from 'http-proxy-3';
 import { probeHttp } from './http-probe.js';
@@ -41,39 +41,47 @@ export interface GatewayOptions {
    * Product media on moto's S3, standing in for CloudFront's `/media/*` and the upload bucket's
    * own URL: `GET /media/...` reads the media bucket, `POST /uploads` is a presigned upload form.
    */
-  media?: { s3Endpoint: string; uploadBucket: string; mediaBucket: string };
+  media?: { s3Endpoint: string; region: string; uploadBucket: string; mediaBucket: string };
 }
 
 /** An upload form of the largest file allowed (10 MB) with its fields fits in this. */
 const largestUploadForm = 11 * 1024 * 1024;
 
-/** Answers `GET|HEAD /media/<key>` from the media bucket: the file with its type and caching, or a 404. */
-function serveMedia(
+/** What S3 answers when a key is not there: `NoSuchKey` to a GET, `NotFound` to a HEAD. */
+const isMissing = (error: unknown) => ['NoSuchKey', 'NotFound'].includes((error as { name?: string }).name ?? '');
+
+/**
+ * Answers `GET|HEAD /media/<key>` from the media bucket: the file with its type and caching, or a
+ * 404. The bucket is private, as in AWS, where CloudFront reads it with signed requests (origin
+ * access control); moto refuses an unsigned read of an object (403), so this reads with a client.
+ */
+async function serveMedia(
   req: IncomingMessage,
   res: ServerResponse,
-  media: NonNullable<GatewayOptions['media']>,
+  media: { s3: S3Client; mediaBucket: string },
   path: string,
-) {
-  const upstream = request(
-    new URL(`/${media.mediaBucket}${path}`, media.s3Endpoint),
-    { method: req.method === 'HEAD' ? 'HEAD' : 'GET' },
-    (answer) => {
-      if (answer.statusCode !== 200) {
-        answer.resume();
-        return sendProblem(res, 404, `No such file: ${path}`, path);
-      }
-      res.writeHead(200, {
-        'Content-Type': answer.headers['content-type'] ?? 'application/octet-stream',
-        ...(answer.headers['content-length'] ? { 'Content-Length': answer.headers['content-length'] } : {}),
-        'Cache-Control': answer.headers['cache-control'] ?? 'public, max-age=31536000, immutable',
-        ...(answer.headers.etag ? { ETag: answer.headers.etag } : {}),
-        'X-Content-Type-Options': 'nosniff',
-      });
-      answer.pipe(res);
-    },
-  );
-  upstream.on('error', () => sendProblem(res, 502, 'The media store did not answer', path));
-  upstream.end();
+): Promise<void> {
+  const object = { Bucket: media.mediaBucket, Key: path.slice(1) };
+  let answer: HeadObjectCommandOutput | GetObjectCommandOutput;
+  try {
+    answer =
+      req.method === 'HEAD'
+        ? await media.s3.send(new HeadObjectCommand(object))
+        : await media.s3.send(new GetObjectCommand(object));
+  } catch (error) {
+    if (isMissing(error)) return sendProblem(res, 404, `No such file: ${path}`, path);
+    return sendProblem(res, 502, 'The media store did not answer', path);
+  }
+  res.writeHead(200, {
+    'Content-Type': answer.ContentType ?? 'application/octet-stream',
+    ...(answer.ContentLength !== undefined ? { 'Content-Length': answer.ContentLength } : {}),
+    'Cache-Control': answer.CacheControl ?? 'public, max-age=31536000, immutable',
+    ...(answer.ETag ? { ETag: answer.ETag } : {}),
+    'X-Content-Type-Options': 'nosniff',
+  });
+  // pipeline ends both sides when either fails (the store's stream breaks, the client goes away).
+  if ('Body' in answer && answer.Body instanceof Readable) pipeline(answer.Body, res, () => {});
+  else res.end();
 }
 
 /** Answers larger than this are passed on unchecked (no answer of the API comes near it). */
@@ -113,12 +121,17 @@ function pathOf(req: IncomingMessage): string {
   return (req.url ?? '/').split('?')[0] || '/';
 }
 
-/** Checks a copy of each answer as it streams to the client, once it is complete. */
+/**
+ * Checks a copy of each answer of the API as it streams to the client, once it is complete. Only
+ * the routed API paths are the contract's: the upload store's answer to a form at `/uploads` is
+ * S3's own (moto's 204), not an operation of the contract.
+ */
 function checkAnswersAgainstContract(
   proxy: ProxyServer,
   contractCheck: NonNullable<GatewayOptions['contractCheck']>,
 ): void {
   proxy.on('proxyRes', (proxyRes, req) => {
+    if (!matchRoute(pathOf(req))) return;
     const chunks: Buffer[] = [];
     let size = 0;
     proxyRes.on('data', (chunk: Buffer) => {
@@ -175,6 +188,13 @@ export function createGateway(options: GatewayOptions): Server {
   // so a request never lands on a socket the service is just closing.
   const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 });
   const proxy = createProxyServer({ xfwd: true, agent, proxyTimeout: options.proxyTimeoutMs ?? 30_000 });
+  const mediaStore = options.media && {
+    s3: new S3Client({
+      ...awsClientConfig({ region: options.media.region, endpoint: options.media.s3Endpoint }),
+      forcePathStyle: true,
+    }),
+    mediaBucket: options.media.mediaBucket,
+  };
 
   proxy.on('error', (error, req, res) => {
     const path = pathOf(req);
@@ -194,11 +214,11 @@ export function createGateway(options: GatewayOptions): Server {
     if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz' && req.method === 'GET') return answerReadiness(res, targets, readinessTimeoutMs);
 
-    if (options.media && path.startsWith('/media/')) {
+    if (mediaStore && path.startsWith('/media/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         return sendProblem(res, 405, 'Media files are read-only', path, { Allow: 'GET, HEAD' });
       }
-      return serveMedia(req, res, options.media, path);
+      return serveMedia(req, res, mediaStore, path);
     }
     if (options.media && path === '/uploads') {
       if (req.method !== 'POST') return sendProblem(res, 405, 'Uploads are POST forms', path, { Allow: 'POST' });
@@ -245,6 +265,9 @@ export function createGateway(options: GatewayOptions): Server {
       sendProblem(res, 500, 'The gateway failed to answer', pathOf(req));
     });
   });
-  server.on('close', () => agent.destroy());
+  server.on('close', () => {
+    agent.destroy();
+    mediaStore?.s3.destroy();
+  });
   return server;
 }

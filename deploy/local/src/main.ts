@@ -410,6 +410,7 @@ function createLocalGateway(config: Config, targets: Targets, standIns: StandIns
       ? {
           media: {
             s3Endpoint: standIns.motoEndpoint,
+            region: config.region,
             uploadBucket: standIns.mediaBuckets.upload,
             mediaBucket: standIns.mediaBuckets.media,
           },

@@ -127,6 +127,80 @@ test('when the contract check is on, then an answer the contract does not allow 
   ]);
 });
 
+test('when the contract check is on, then an upload form passed to the upload store is not judged by the API contract', async (t) => {
+  const reported: string[] = [];
+  const gateway = await startGateway(t, {
+    targets: { catalog: t.context.upstreamUrl },
+    contractCheck: { check: createResponseChecker(), report: (violation) => reported.push(violation) },
+    // The echoing stand-in plays the S3 endpoint: it answers the form with its echo.
+    media: {
+      s3Endpoint: t.context.upstreamUrl,
+      region: 'us-east-1',
+      uploadBucket: 'shop-uploads',
+      mediaBucket: 'shop-media',
+    },
+  });
+  const form = new FormData();
+  form.append('key', 'uploads/p/u');
+  form.append('file', new Blob(['bytes'], { type: 'image/jpeg' }));
+  const response = await fetch(`${gateway}/uploads`, { method: 'POST', body: form });
+  t.is(response.status, 201);
+  t.like(JSON.parse(await response.text()), { method: 'POST', url: '/shop-uploads' });
+  await sleep(50);
+  t.deepEqual(reported, []);
+});
+
+/** An S3 stand-in holding one file in `shop-media` that, like S3 and moto, refuses an unsigned read (403). */
+async function privateMediaBucket(t: { teardown(fn: () => void): void }): Promise<string> {
+  const s3 = createServer((req, res) => {
+    if (!req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ')) {
+      res.writeHead(403, { 'content-type': 'application/xml' }).end('<Error><Code>AccessDenied</Code></Error>');
+      return;
+    }
+    if (req.url?.split('?')[0] === '/shop-media/media/p1/i1/200.webp') {
+      res.writeHead(200, {
+        'content-type': 'image/webp',
+        'content-length': '8',
+        'cache-control': 'public, max-age=31536000, immutable',
+        etag: '"e1"',
+      });
+      res.end(req.method === 'HEAD' ? undefined : 'RIFFwebp');
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/xml' });
+    res.end(req.method === 'HEAD' ? undefined : '<Error><Code>NoSuchKey</Code><Message>missing</Message></Error>');
+  });
+  const url = await listen(s3);
+  t.teardown(() => {
+    s3.close();
+    s3.closeAllConnections();
+  });
+  return url;
+}
+
+test('when a /media/ file is asked for, then it is read from the private media bucket with a signed request', async (t) => {
+  const s3Endpoint = await privateMediaBucket(t);
+  const gateway = await startGateway(t, {
+    targets: {},
+    media: { s3Endpoint, region: 'us-east-1', uploadBucket: 'shop-uploads', mediaBucket: 'shop-media' },
+  });
+  const file = await fetch(`${gateway}/media/p1/i1/200.webp`);
+  t.is(file.status, 200);
+  t.is(file.headers.get('content-type'), 'image/webp');
+  t.is(file.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  t.is(file.headers.get('x-content-type-options'), 'nosniff');
+  t.is(await file.text(), 'RIFFwebp');
+  const head = await fetch(`${gateway}/media/p1/i1/200.webp`, { method: 'HEAD' });
+  t.is(head.status, 200);
+  t.is(head.headers.get('content-length'), '8');
+
+  const missing = await fetch(`${gateway}/media/p1/i1/600.webp`);
+  t.is(missing.status, 404);
+  t.like(await missing.json(), { status: 404, detail: 'No such file: /media/p1/i1/600.webp' });
+  t.is((await fetch(`${gateway}/media/p1/i1/600.webp`, { method: 'HEAD' })).status, 404);
+  t.is((await fetch(`${gateway}/media/p1/i1/200.webp`, { method: 'DELETE' })).status, 405);
+});
+
 test('when an /api path matches no route, then the answer is a 404 problem', async (t) => {
   const gateway = await startGateway(t, { targets: { catalog: t.context.upstreamUrl } });
   const response = await fetch(`${gateway}/api/x`);
